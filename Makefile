@@ -1,0 +1,49 @@
+# Two commands for a newcomer: `make run` and `make test`. Each creates .venv if missing.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint release check-release bench docs clean help
+
+help:
+	@echo "make run      set up, build the graph and serve it on http://$(HOST):$(PORT)/"
+	@echo "make test     set up and run the test suite"
+	@echo "make lint     ruff"
+	@echo "make release  regenerate the committed release artefacts (ontology, docs, graph dumps)"
+	@echo "make bench    benchmark ccdkg against oxigraph serve and rdflib-endpoint (≈20 min)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/ccdkg build
+	@echo "Serving the graph on http://$(HOST):$(PORT)/  (SPARQL: http://$(HOST):$(PORT)/sparql)"
+	$(VENV)/bin/ccdkg serve --host $(HOST) --port $(PORT) --store memory
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+release: $(STAMP)
+	$(VENV)/bin/ccdkg release
+
+check-release: $(STAMP)
+	$(VENV)/bin/ccdkg release --check
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache test-artifacts

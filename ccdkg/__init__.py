@@ -1,0 +1,15 @@
+"""ccdkg: the City-Cluster Diplomacy Knowledge Graph.
+
+The mission's stages live in sub-packages mapped from the repository's top-level
+folders: ``ccdkg.ontology`` (ontology/), ``ccdkg.graph`` (graph/),
+``ccdkg.validation`` (validation/) and ``ccdkg.server`` (server/).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("ccdkg")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["__version__"]

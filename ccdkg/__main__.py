@@ -1,0 +1,3 @@
+from ccdkg.cli import main
+
+raise SystemExit(main())
