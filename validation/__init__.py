@@ -1,0 +1,237 @@
+"""SHACL validation of ccdkg data: the shapes (``shapes.ttl``), the grounding check against the shipped
+article, and a vocabulary check against the ontology, merged into one :class:`Report`.
+
+``validate(data)`` is the stage function the build, the CLI (``ccdkg validate``) and the server call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from ccdkg.validation.report import SHAPES, Report, Result, curie, path_text, path_triples
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import ConjunctiveGraph
+from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
+
+from ccdkg.namespaces import SH
+
+HERE = Path(__file__).resolve().parent
+SHAPES_FILE = HERE / "shapes.ttl"
+
+Progress = Callable[[str], None]
+
+__all__ = ["SHAPES", "SHAPES_FILE", "Report", "Result", "load_shapes", "validate"]
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> Graph:
+    graph = Graph()
+    graph.parse(SHAPES_FILE, format="turtle")
+    return _name_property_shapes(graph)
+
+
+def load_shapes() -> Graph:
+    """The shapes graph (a fresh copy), inline property shapes named ``<node shape>-<property>-<n>``."""
+    copy = Graph()
+    for prefix, ns in _shapes().namespaces():
+        copy.bind(prefix, ns)
+    copy += _shapes()
+    return copy
+
+
+def _name_property_shapes(graph: Graph) -> Graph:
+    """Give every inline (blank-node) property shape an IRI, so that a report can name the shape it failed
+    in a way that means something outside this process (``ccdsh:CityShape-locatedIn-1``)."""
+    renames: dict[BNode, URIRef] = {}
+    for parent in sorted({s for s in graph.subjects(SH.property, None) if isinstance(s, URIRef)}):
+        inline = [o for o in graph.objects(parent, SH.property) if isinstance(o, BNode)]
+        # Order by the shape's own content, so names do not depend on parsing order.
+        inline.sort(key=lambda b: sorted((str(p), str(o)) for p, o in graph.predicate_objects(b)))
+        counts: dict[str, int] = {}
+        for node in inline:
+            path = graph.value(node, SH.path)
+            local = path_text(path, graph).split(":")[-1].strip("()^*+?").replace("|", "-or-")
+            counts[local] = counts.get(local, 0) + 1
+            renames[node] = URIRef(f"{parent}-{local}-{counts[local]}")
+    if not renames:
+        return graph
+    named = Graph()
+    for prefix, ns in graph.namespaces():
+        named.bind(prefix, ns)
+    for s, p, o in graph:
+        named.add((renames.get(s, s), p, renames.get(o, o)))  # type: ignore[arg-type]
+    return named
+
+
+def _union(data: Graph) -> Graph:
+    """One graph holding every triple of every named graph (pyshacl would validate each graph alone)."""
+    union = Graph()
+    for prefix, ns in data.namespaces():
+        union.bind(prefix, ns)
+    if isinstance(data, Dataset | ConjunctiveGraph):
+        for s, p, o, _ in data.quads((None, None, None, None)):
+            union.add((s, p, o))
+    else:
+        union += data
+    return union
+
+
+def _class_hierarchy(ontology: Graph) -> Graph:
+    """The ontology's ``rdfs:subClassOf`` axioms (``owl:equivalentClass`` both ways).
+
+    SHACL's sh:targetClass and sh:class follow rdfs:subClassOf in the data graph, so these triples are all
+    that "subclasses count" needs. Full RDFS inference would be wrong here, not only slow: rdfs:range would
+    type every value of ccd:hasMemberCity as a ccd:City and so silence the very sh:class checks we want.
+    """
+    axioms = Graph()
+    for s, o in ontology.subject_objects(RDFS.subClassOf):
+        if isinstance(s, URIRef) and isinstance(o, URIRef):
+            axioms.add((s, RDFS.subClassOf, o))
+    for s, o in ontology.subject_objects(OWL.equivalentClass):
+        if isinstance(s, URIRef) and isinstance(o, URIRef):
+            axioms.add((s, RDFS.subClassOf, o))
+            axioms.add((o, RDFS.subClassOf, s))
+    return axioms
+
+
+def _load_ontology() -> Graph | None:
+    try:
+        from ccdkg.ontology import load_ontology
+    except ImportError:  # the ontology stage is not installed: validate against the shapes alone
+        return None
+    try:
+        return load_ontology()
+    except (OSError, FileNotFoundError):
+        return None
+
+
+def validate(
+    data: Graph,
+    *,
+    text: str | None = None,
+    ontology: bool = True,
+    progress: Progress | None = None,
+) -> Report:
+    """Validate ``data`` (an rdflib Graph or Dataset: the union of its named graphs) and return a Report.
+
+    - SHACL: ``validation/shapes.ttl`` with the ontology's class hierarchy added (``ontology=True``), so
+      that an instance of a subclass meets its superclass' shapes.
+    - grounding: every ``oa:exact`` occurs in the article ``text`` (default: the shipped clean text) and at
+      its ``oa:start``/``oa:end`` offsets, ignoring whitespace and Markdown markup.
+    - vocabulary (with the ontology): no ``ccd:`` term the ontology does not define, no node in two
+      disjoint classes.
+
+    ``progress`` receives one line per stage (the CLI prints them on stderr for large inputs).
+    """
+    import pyshacl
+    from ccdkg.validation.grounding import check_grounding
+    from ccdkg.validation.vocabulary import check_vocabulary
+
+    say = progress or (lambda _line: None)
+    started = time.perf_counter()
+    union = _union(data)
+    size = len(union)
+    onto = _load_ontology() if ontology else None
+    if onto is not None:
+        union += _class_hierarchy(onto)
+    say(f"validating {size:,} triples against {SHAPES_FILE.name}" + (" and the ontology" if onto else ""))
+
+    shapes = _shapes()
+    # inplace: union is our own copy; no inference (see _class_hierarchy); warnings/infos do not fail.
+    _, report_graph, _ = pyshacl.validate(
+        union,
+        shacl_graph=shapes,
+        inference="none",
+        inplace=True,
+        allow_warnings=True,
+        allow_infos=True,
+        advanced=False,
+    )
+    results = list(_read_results(report_graph, shapes))
+    elapsed = time.perf_counter() - started
+    say(f"SHACL: {len(results)} results in {elapsed:.1f} s; checking quotations against the article")
+    results += check_grounding(union, text)
+    if onto is not None:
+        results += check_vocabulary(union, onto)
+    nodes = {r.focus for r in results} | {r.value for r in results if isinstance(r.value, URIRef)}
+    report = Report(
+        results, labels=_labels(union, nodes), types=_types(union, {r.focus for r in results}), triples=size
+    )
+    say(f"done in {time.perf_counter() - started:.1f} s: {len(report.results)} results")
+    return report
+
+
+def _read_results(report: Graph, shapes: Graph) -> list[Result]:
+    out = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        shape = report.value(node, SH.sourceShape)
+        path = report.value(node, SH.resultPath)
+        messages = list(report.objects(node, SH.resultMessage))
+        # pyshacl copies every sh:message of the shape; fall back to its own English text.
+        en = _message(messages, "en") or _message(shapes_messages(shapes, shape), "en")
+        zh = _message(messages, "zh") or _message(shapes_messages(shapes, shape), "zh")
+        out.append(
+            Result(
+                focus=report.value(node, SH.focusNode),
+                severity=report.value(node, SH.resultSeverity) or SH.Violation,
+                message_en=en,
+                message_zh=zh,
+                path=path,
+                path_label=path_text(path, report),
+                value=report.value(node, SH.value),
+                shape=curie(shape) if isinstance(shape, URIRef) else _shape_name(shapes, shape),
+                shape_node=shape if isinstance(shape, URIRef) else None,
+                component=report.value(node, SH.sourceConstraintComponent),
+                path_triples=tuple(path_triples(report, path)),
+            )
+        )
+    return out
+
+
+def shapes_messages(shapes: Graph, shape: Node | None) -> list[Node]:
+    return list(shapes.objects(shape, SH.message)) if shape is not None else []
+
+
+def _shape_name(shapes: Graph, shape: Node | None) -> str:
+    if shape is None:
+        return ""
+    parent = shapes.value(None, SH.property, shape) or shapes.value(None, SH.sparql, shape)
+    return curie(parent) if parent is not None else curie(shape)
+
+
+def _message(messages: list[Node], lang: str) -> str:
+    for message in messages:
+        tag = (getattr(message, "language", None) or "").lower()
+        if tag.startswith(lang) or (lang == "en" and not tag):
+            return str(message)
+    return ""
+
+
+_LABEL_PREFERENCE = ("en", "zh-hans", "zh-hant", "")
+
+
+def _labels(graph: Graph, nodes: set[Node]) -> dict[Node, str]:
+    """A display label per node: English first, then zh-Hans (plus zh-Hans in brackets when both exist)."""
+    out: dict[Node, str] = {}
+    for node in nodes:
+        by_lang: dict[str, str] = {}
+        for label in graph.objects(node, RDFS.label):
+            if isinstance(label, Literal):
+                by_lang.setdefault((label.language or "").lower(), str(label))
+        en, zh = by_lang.get("en"), by_lang.get("zh-hans")
+        if en and zh and en != zh:
+            out[node] = f"{en} / {zh}"
+        else:
+            for lang in _LABEL_PREFERENCE:
+                if lang in by_lang:
+                    out[node] = by_lang[lang]
+                    break
+    return out
+
+
+def _types(graph: Graph, nodes: set[Node]) -> dict[Node, tuple[str, ...]]:
+    return {node: tuple(sorted(curie(t) for t in graph.objects(node, RDF.type))) for node in nodes}
