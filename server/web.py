@@ -1,0 +1,367 @@
+"""What the human-facing blueprints (pages, home, search, query UI) share.
+
+The release is immutable while the server runs, so everything here that is read from the
+store (labels of every node, which named graph holds interpretations, inverse properties)
+is read once per application and kept in ``app.extensions["ccdkg_web"]``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+import yaml
+from flask import Flask, Response, current_app, request
+from markupsafe import Markup
+
+from ccdkg.labels import to_traditional
+from ccdkg.namespaces import BASE, CCD, ONTOLOGY_IRI
+
+LANGS = ("zh-Hans", "en", "zh-Hant")
+DEFAULT_LANG = "zh-Hans"
+LANG_COOKIE = "ccdkg-lang"
+TEMPLATES = Path(__file__).parent / "templates"
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+STATUS_STATED = str(CCD.Stated)
+STATUS_INTERPRETED = str(CCD.Interpreted)
+STATUS_EXTERNAL = str(CCD.External)
+
+# Label-like properties, best first: what a node is called when it has no rdfs:label.
+_LABEL_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?s ?p ?l WHERE {
+  VALUES ?p { rdfs:label skos:prefLabel dcterms:title oa:exact }
+  ?s ?p ?l FILTER(isIRI(?s) && isLiteral(?l))
+}
+"""
+_LABEL_RANK = {
+    "http://www.w3.org/2000/01/rdf-schema#label": 0,
+    "http://www.w3.org/2004/02/skos/core#prefLabel": 1,
+    "http://purl.org/dc/terms/title": 2,
+    "http://www.w3.org/ns/oa#exact": 3,
+}
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def ext() -> Any:
+    """The server's shared state (``.store`` with select/ask/construct, ``.config``)."""
+    return current_app.extensions["ccdkg"]
+
+
+def store() -> Any:
+    return ext().store
+
+
+def config_get(name: str, default: Any = None) -> Any:
+    """A setting from the server config, whether it is a mapping or an object."""
+    cfg = getattr(ext(), "config", None)
+    if cfg is None:
+        return default
+    if isinstance(cfg, Mapping):
+        return cfg.get(name, default)
+    return getattr(cfg, name, default)
+
+
+def public_base() -> str:
+    base = config_get("base") or BASE
+    return base if base.endswith("/") else base + "/"
+
+
+def iri_for_path(path: str) -> str:
+    """The public IRI a local path stands for (the deployment maps the public base onto ``/``)."""
+    return public_base() + path.lstrip("/")
+
+
+def term_iri(term: Any) -> str:
+    return term.value
+
+
+def sparql_iri(iri: str) -> str:
+    """An IRI for a SPARQL query: refuses characters that could break out of ``<…>``."""
+    if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
+        raise ValueError(f"not an IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+# --------------------------------------------------------------------------- the site state
+
+
+@dataclass
+class SiteState:
+    labels: dict[str, dict[str, str]]  # iri -> lang -> label (lang "" for untagged)
+    graph_status: dict[str, str]  # named graph IRI -> status IRI
+    inverse: dict[str, str]  # property -> its declared inverse
+    interpreted_nodes: frozenset[str]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+_state_lock = threading.Lock()
+
+
+def site() -> SiteState:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = app.extensions.get("ccdkg_web")
+    if state is None:
+        with _state_lock:
+            state = app.extensions.get("ccdkg_web")
+            if state is None:
+                state = _build_state()
+                app.extensions["ccdkg_web"] = state
+    return state
+
+
+def cached(key: str, build: Any) -> Any:
+    """A value computed once per application from the immutable release (the SVG, the index)."""
+    state = site()
+    if key not in state.cache:
+        with state.lock:
+            if key not in state.cache:
+                state.cache[key] = build()
+    return state.cache[key]
+
+
+def _build_state() -> SiteState:
+    st = store()
+    ranked: dict[str, dict[str, tuple[int, str]]] = {}
+    for row in st.select(_LABEL_QUERY):
+        s, p, lit = row["s"].value, row["p"].value, row["l"]
+        lang = getattr(lit, "language", None) or ""
+        rank = _LABEL_RANK.get(p, 9)
+        text = " ".join(lit.value.split())
+        if p.endswith("#exact") and len(text) > 48:
+            text = text[:47] + "…"
+        have = ranked.setdefault(s, {}).get(lang)
+        if have is None or (rank, text) < have:
+            ranked[s][lang] = (rank, text)
+    labels = {s: {lang: v[1] for lang, v in by.items()} for s, by in ranked.items()}
+    status = {
+        r["g"].value: r["st"].value
+        for r in st.select(f"SELECT ?g ?st WHERE {{ ?g <{CCD.assertionStatus}> ?st }}")
+    }
+    inverse: dict[str, str] = {}
+    for r in st.select(
+        "SELECT ?p ?q WHERE { ?p <http://www.w3.org/2002/07/owl#inverseOf> ?q "
+        "FILTER(isIRI(?p) && isIRI(?q)) }"
+    ):
+        inverse.setdefault(r["p"].value, r["q"].value)
+        inverse.setdefault(r["q"].value, r["p"].value)
+    interpreted = frozenset(n for n, s in status.items() if s == STATUS_INTERPRETED)
+    return SiteState(labels=labels, graph_status=status, inverse=inverse, interpreted_nodes=interpreted)
+
+
+# --------------------------------------------------------------------------- languages
+
+
+@lru_cache(maxsize=1)
+def _messages() -> dict[str, dict[str, str]]:
+    raw = yaml.safe_load((TEMPLATES / "messages.yaml").read_text(encoding="utf-8"))
+    out: dict[str, dict[str, str]] = {}
+    for key, by_lang in raw.items():
+        entry = {"zh-Hans": by_lang["zh"], "en": by_lang["en"]}
+        # zh-Hant is derived, as for the graph's labels, so the two scripts never drift apart.
+        entry["zh-Hant"] = by_lang.get("zh-Hant") or to_traditional(by_lang["zh"])
+        out[key] = entry
+    return out
+
+
+def message(key: str, lang: str | None = None) -> str:
+    entry = _messages().get(key)
+    if entry is None:
+        return key
+    return entry[lang or current_lang()]
+
+
+def _lang_from_tag(tag: str) -> str | None:
+    tag = tag.strip().lower()
+    if not tag:
+        return None
+    if tag.startswith("en"):
+        return "en"
+    if tag in ("zh-hant", "zh-tw", "zh-hk", "zh-mo") or tag.startswith("zh-hant"):
+        return "zh-Hant"
+    if tag.startswith("zh"):
+        return "zh-Hans"
+    return None
+
+
+def current_lang() -> str:
+    """?lang= beats the remembered cookie, which beats the browser's Accept-Language."""
+    for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if candidate and (found := _lang_from_tag(candidate)):
+            return found
+    for tag, _q in request.accept_languages:
+        if found := _lang_from_tag(tag):
+            return found
+    return DEFAULT_LANG
+
+
+def remember_lang(response: Response) -> Response:
+    """Keep the reader's choice of language when they chose one with ?lang=."""
+    chosen = request.args.get("lang")
+    if chosen and (found := _lang_from_tag(chosen)):
+        response.set_cookie(LANG_COOKIE, found, max_age=365 * 24 * 3600, samesite="Lax")
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+    return response
+
+
+# --------------------------------------------------------------------------- labels and links
+
+
+def labels_of(iri: str) -> dict[str, str]:
+    return site().labels.get(iri, {})
+
+
+def local_name(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri.rstrip(sep):
+            tail = iri.rstrip(sep).rsplit(sep, 1)[1]
+            if tail:
+                return tail
+    return iri
+
+
+def label(iri: str, lang: str | None = None) -> str:
+    by = labels_of(iri)
+    lang = lang or current_lang()
+    order = [lang, *(x for x in LANGS if x != lang), "zh", ""]
+    for candidate in order:
+        if by.get(candidate):
+            return by[candidate]
+    if by:
+        return by[sorted(by)[0]]
+    return local_name(iri)
+
+
+def href(iri: str) -> str:
+    """Where a reader goes for an IRI: our IRIs open on this server, others as they are."""
+    base = public_base()
+    root = request.script_root
+    if iri == ONTOLOGY_IRI.replace(BASE, base, 1) or iri == ONTOLOGY_IRI:
+        return f"{root}/ontology"
+    for prefix in (base, BASE):
+        if iri.startswith(prefix + "ontology#"):
+            return f"{root}/ontology/term/{iri[len(prefix) + len('ontology#') :]}"
+        if iri.startswith(prefix):
+            return f"{root}/{iri[len(prefix) :]}"
+    return iri
+
+
+def is_local(iri: str) -> bool:
+    return iri.startswith(public_base()) or iri.startswith(BASE)
+
+
+OUTSIDE_SOURCES = (
+    ("http://www.wikidata.org/entity/", "Wikidata"),
+    ("https://www.wikidata.org/entity/", "Wikidata"),
+    ("https://sws.geonames.org/", "GeoNames"),
+    ("http://sws.geonames.org/", "GeoNames"),
+    ("http://dbpedia.org/resource/", "DBpedia"),
+    ("https://dbpedia.org/resource/", "DBpedia"),
+    ("https://doi.org/", "DOI"),
+)
+
+
+def outside_source(iri: str) -> str | None:
+    for prefix, name in OUTSIDE_SOURCES:
+        if iri.startswith(prefix):
+            return name
+    return None
+
+
+def status_of_graph(graph: str | None) -> str:
+    if not graph:
+        return "stated"
+    st = site().graph_status.get(graph)
+    if st == STATUS_INTERPRETED:
+        return "interpreted"
+    if st == STATUS_EXTERNAL:
+        return "external"
+    if graph.endswith("/graph/ontology"):
+        return "ontology"
+    return "stated"
+
+
+def term_view(term: Any) -> dict[str, Any]:
+    """A pyoxigraph term as the templates show it."""
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        return {
+            "kind": "iri",
+            "iri": iri,
+            "href": href(iri),
+            "label": label(iri),
+            "local": is_local(iri),
+            "source": outside_source(iri),
+            "labelled": bool(labels_of(iri)),
+        }
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value if term.datatype is not None else None
+        if dt and dt.endswith(("#string", "#langString")):
+            dt = None
+        return {"kind": "literal", "value": term.value, "lang": term.language, "datatype": dt}
+    return {"kind": "other", "value": str(term)}
+
+
+def sort_key(view: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (view.get("kind") != "iri", view.get("label") or view.get("value") or "", view.get("iri") or "")
+
+
+def json_for_script(data: Any) -> Markup:
+    """JSON safe inside <script>: no '<', '>' or '&' can close the element or open a comment."""
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def template_globals(app: Flask) -> None:
+    """Register the helpers the templates call; idempotent (every blueprint calls it)."""
+    if app.jinja_env.globals.get("_ccdkg_web"):
+        return
+    app.jinja_env.globals.update(
+        _ccdkg_web=True,
+        t=message,
+        label=label,
+        href=href,
+        current_lang=current_lang,
+        LANGS=LANGS,
+        json_for_script=json_for_script,
+        outside_source=outside_source,
+        lang_url=lang_url,
+    )
+
+
+def lang_url(code: str) -> str:
+    """This page in another language (the choice is then remembered by a cookie)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args.append(("lang", code))
+    return request.script_root + request.path + "?" + urlencode(args)
+
+
+def lang_attr(lang: str) -> str:
+    return {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant", "en": "en"}.get(lang, lang)
+
+
+def unique(items: Iterable[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    out = []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
