@@ -151,6 +151,8 @@ def validate(
         allow_infos=True,
         advanced=False,
     )
+    if not isinstance(report_graph, Graph):  # pyshacl reports a broken shapes graph as a "failure"
+        raise RuntimeError(f"SHACL validation could not run: {report_graph}")
     results = list(_read_results(report_graph, shapes))
     elapsed = time.perf_counter() - started
     say(f"SHACL: {len(results)} results in {elapsed:.1f} s; checking quotations against the article")

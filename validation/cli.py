@@ -1,0 +1,171 @@
+"""``ccdkg validate [FILE ...|-]``: read RDF, validate it, print the report.
+
+Exit codes: 0 the data conforms; 1 it does not; 2 usage error or unreadable input (a parse error names
+the file, line and column on one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import xml.sax
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from rdflib import Dataset
+
+from ccdkg.errors import InputError
+
+# File extensions → rdflib parser plugins. Oxigraph's parsers (oxrdflib) are fast and report line and
+# column; RDF/XML goes through rdflib's SAX parser, which also does (Oxigraph's XML errors carry none).
+FORMATS: dict[str, str] = {
+    "ttl": "ox-turtle",
+    "turtle": "ox-turtle",
+    "trig": "ox-trig",
+    "nt": "ox-ntriples",
+    "ntriples": "ox-ntriples",
+    "n-triples": "ox-ntriples",
+    "nq": "ox-nquads",
+    "nquads": "ox-nquads",
+    "n-quads": "ox-nquads",
+    "jsonld": "ox-json-ld",
+    "json-ld": "ox-json-ld",
+    "json": "ox-json-ld",
+    "rdf": "xml",
+    "owl": "xml",
+    "xml": "xml",
+    "rdfxml": "xml",
+    "rdf/xml": "xml",
+    "n3": "n3",
+}
+MEDIA_TYPES: dict[str, str] = {
+    "text/turtle": "ox-turtle",
+    "application/x-turtle": "ox-turtle",
+    "application/trig": "ox-trig",
+    "application/n-triples": "ox-ntriples",
+    "application/n-quads": "ox-nquads",
+    "application/ld+json": "ox-json-ld",
+    "application/rdf+xml": "xml",
+    "text/n3": "n3",
+}
+# Above this many bytes of input the CLI says what it is doing on stderr (validation takes seconds).
+PROGRESS_BYTES = 1_000_000
+PROGRESS_TRIPLES = 20_000
+
+
+def default_input() -> Path:
+    """The built graph, graph/release/ccdkg.trig."""
+    from ccdkg import graph
+
+    return Path(graph.__file__).resolve().parent / "release" / "ccdkg.trig"
+
+
+def parser_for(name: str | None, explicit: str | None = None) -> str:
+    """The rdflib parser plugin for a file name (by extension) or an explicit format / media type."""
+    if explicit:
+        key = explicit.strip().lower()
+        plugin = FORMATS.get(key) or MEDIA_TYPES.get(key)
+        if plugin is None:
+            raise InputError(
+                f"unknown RDF format {explicit!r}; use one of: {', '.join(sorted(set(FORMATS)))}"
+            )
+        return plugin
+    if name is None or name == "-":
+        return "ox-trig"  # standard input: TriG, which also reads Turtle and N-Triples
+    suffix = Path(name).suffix.lstrip(".").lower()
+    if suffix not in FORMATS:
+        raise InputError(
+            f"{name}: cannot tell the RDF format from the extension {suffix or '(none)'!r}; use --input-format"
+        )
+    return FORMATS[suffix]
+
+
+def parse_into(dataset: Dataset, data: bytes, plugin: str, name: str) -> None:
+    """Parse ``data`` into ``dataset``; raise InputError with ``name:line:column: message`` on bad syntax."""
+    try:
+        dataset.parse(data=data, format=plugin, publicID=_base(name))
+    except SyntaxError as err:  # Oxigraph parsers: SyntaxError(msg, (file, line, column, ...))
+        raise InputError(_where(name, err.lineno, err.offset, _first_line(err.msg))) from None
+    except xml.sax.SAXParseException as err:
+        raise InputError(_where(name, err.getLineNumber(), err.getColumnNumber(), err.getMessage())) from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"{name}: not UTF-8 text (byte {err.start})") from None
+    except Exception as err:  # rdflib's own parsers raise assorted types; keep them to one line
+        line = getattr(err, "lines", None) or getattr(err, "lineno", None)
+        raise InputError(_where(name, line, getattr(err, "colno", None), _first_line(str(err)))) from None
+
+
+def _base(name: str) -> str:
+    # Relative IRIs in a user's file resolve against its location, like rdflib's own default.
+    return Path(name).resolve().as_uri() if name not in ("-", "") else "urn:ccdkg:stdin"
+
+
+def _where(name: str, line: int | None, column: int | None, message: str) -> str:
+    place = name
+    if line:
+        place += f":{line}"
+        if column is not None:
+            place += f":{column}"
+    return f"{place}: {message}"
+
+
+def _first_line(message: str) -> str:
+    text = " ".join(str(message).split())
+    return text[:300]
+
+
+def read_inputs(
+    files: list[str], input_format: str | None, stdin: IO[bytes], say: Callable[[str], None]
+) -> Dataset:
+    dataset = Dataset()
+    for name in files:
+        plugin = parser_for(name, input_format)
+        if name == "-":
+            data = stdin.read()
+        else:
+            path = Path(name)
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                raise InputError(f"{name}: no such file") from None
+            except IsADirectoryError:
+                raise InputError(f"{name}: is a directory") from None
+            except OSError as err:
+                raise InputError(f"{name}: cannot read ({err.strerror})") from None
+        if len(data) >= PROGRESS_BYTES:
+            say(f"reading {name} ({len(data) / 1e6:.1f} MB)")
+        parse_into(dataset, data, plugin, name)
+    return dataset
+
+
+def run(args: argparse.Namespace) -> int:
+    """The ``validate`` verb (ccdkg/cli.py parses the arguments)."""
+    from ccdkg.validation import validate
+
+    files: list[str] = list(args.files or [])
+    if not files:
+        built = default_input()
+        if not built.exists():
+            raise InputError(
+                f"no built graph at {built}; run `ccdkg build` first or name the files to validate"
+            )
+        files = [str(built)]
+    if files.count("-") > 1:
+        raise InputError("standard input (-) can be read only once")
+
+    started = time.perf_counter()
+
+    def say(line: str) -> None:
+        print(f"ccdkg validate: {line} [{time.perf_counter() - started:.1f} s]", file=sys.stderr, flush=True)
+
+    dataset = read_inputs(files, args.input_format, sys.stdin.buffer, say)
+    # Progress lines only where validation takes long enough for someone to wonder (tens of thousands
+    # of triples); small inputs print the report alone.
+    large = len(dataset) >= PROGRESS_TRIPLES
+    report = validate(dataset, ontology=not args.no_ontology, progress=say if large else None)
+    out = {"json": report.json, "turtle": report.turtle}.get(args.report_format, report.text)()
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    return 0 if report.conforms else 1
