@@ -130,6 +130,8 @@ class _Extractor:
         self.table1()
         self.footnotes()
         self.names()
+        self.argument()
+        self.works()
         self.links_graph()
         return self.ds
 
@@ -408,6 +410,174 @@ class _Extractor:
             if name is not self.c.primary(name.kind, name.slug) and not name.interpreted:
                 node = iri(name.kind, name.slug)
                 self.derived(node, sorted(set(self.mentions.get(node, [])), key=self._passage_key))
+
+    # ---- the argument -------------------------------------------------------------------
+    def _sentence_passages(self, section: str) -> list[list[tuple[URIRef, Span]]]:
+        """Per paragraph of a section: its sentence passages in order."""
+        return [[(self.passages[s.key], s.span) for s in p.sentences] for p in self.a.sections[section].paragraphs]
+
+    def _locate(self, items: list[tuple[URIRef, Span]], marker: str, label: str, what: str) -> int:
+        """Index of the sentence that opens with ``marker`` (then an optional comma) and ``label``."""
+        hits = []
+        for i, (_, span) in enumerate(items):
+            rest = span.text
+            if not rest.startswith(marker):
+                continue
+            rest = rest[len(marker) :].lstrip("，, ")
+            if rest.startswith(label):
+                hits.append(i)
+        if len(hits) != 1:
+            raise BuildError(f"curation: {what} {marker}{label!r} occurs {len(hits)} times where expected, not once")
+        return hits[0]
+
+    def _label_span(self, span: Span, label: str) -> Span:
+        start = span.start + span.text.index(label)
+        return Span(start, start + len(label), label)
+
+    def argument(self) -> None:
+        arg = self.c.argument
+        if not arg:
+            return
+        g = self.stated
+        d = arg["diplomacy"]
+        dip = iri("diplomacy", d["slug"])
+        g.add((dip, RDF.type, CCD.CityClusterDiplomacy))
+        self.label(dip, d["label"], d["en"])
+        evidence = []
+        for key, section in (("definition", "definition_section"), ("restated", "restated_section")):
+            found = [p for para in self._sentence_passages(d[section]) for p, sp in para if d[key] in sp.text]
+            if not found:
+                raise BuildError(f"curation: the definition {d[key][:20]!r}… is not in section {d[section]}")
+            evidence += found
+        g.add((dip, SKOS.definition, Literal(d["definition"], lang="zh-Hans")))
+        self.derived(dip, evidence + [self.passages["front-keywords"]])
+        g.add((iri("article", self.c.article["slug"]), DCTERMS.subject, dip))
+
+        for key, prop, cls, kind in (("drivers", CCD.hasDriver, CCD.Driver, "driver"),
+                                     ("functions", CCD.hasFunction, CCD.DiplomacyFunction, "function")):
+            for order, item in enumerate(arg.get(key, []), start=1):
+                sec = self.a.sections.get(item["heading"])
+                if sec is None or sec.title is None:
+                    raise BuildError(f"curation: {kind} {item['slug']} names section {item['heading']}, not in the text")
+                node = iri(kind, item["slug"])
+                self._point(dip, prop, node, cls, order, sec.title.text, item["en"])
+                passages = [self.passages[f"{sec.key}-heading"]]
+                passages += [p for para in self._sentence_passages(sec.key) for p, _ in para]
+                self.derived(node, passages)
+
+        for key, prop, cls, kind in (("impacts", CCD.hasImpact, CCD.PoliticalImpact, "impact"),
+                                     ("challenges", CCD.hasChallenge, CCD.Challenge, "challenge"),
+                                     ("recommendations", CCD.hasRecommendation, CCD.Recommendation, "recommendation")):
+            for order, item in enumerate(arg.get(key, []), start=1):
+                node = iri(kind, item["slug"])
+                paragraph = self._find_paragraph(item, kind)
+                self._point(dip, prop, node, cls, order, item["label"], item["en"])
+                subs = item.get("sub", [])
+                self.derived(node, [p for p, _ in paragraph])
+                starts = [self._locate(paragraph, s["marker"], s["label"], "sub-point") for s in subs]
+                if starts != sorted(starts):
+                    raise BuildError(f"curation: the sub-points of {item['slug']} are not in the text's order")
+                for n, (sub, start) in enumerate(zip(subs, starts, strict=True), start=1):
+                    stop = starts[n] if n < len(starts) else len(paragraph)
+                    child = iri(kind, sub["slug"])
+                    g.add((child, RDF.type, cls))
+                    self.label(child, sub["label"], sub["en"])
+                    g.add((child, CCD.order, Literal(n, datatype=XSD.integer)))
+                    g.add((node, CCD.hasSubRecommendation, child))
+                    g.add((child, CCD.subRecommendationOf, node))
+                    self.derived(child, [p for p, _ in paragraph[start:stop]])
+
+    def _find_paragraph(self, item: dict, kind: str) -> list[tuple[URIRef, Span]]:
+        """The sentences of the paragraph whose first sentence opens with the item's marker and label."""
+        for para in self._sentence_passages(item["section"]):
+            _, first = para[0]
+            if first.text.startswith(item["marker"]):
+                self._locate(para[:1], item["marker"], item["label"], kind)
+                return para
+        raise BuildError(f"curation: no paragraph of section {item['section']} opens with {item['marker']}")
+
+    def _point(self, dip: URIRef, prop: URIRef, node: URIRef, cls: URIRef, order: int, zh: str, en: str) -> None:
+        g = self.stated
+        g.add((node, RDF.type, cls))
+        self.label(node, zh, en)
+        g.add((node, CCD.order, Literal(order, datatype=XSD.integer)))
+        g.add((dip, prop, node))
+
+    # ---- cited works --------------------------------------------------------------------
+    def works(self) -> None:
+        g = self.stated
+        art = iri("article", self.c.article["slug"])
+        by_note: dict[str, list[dict]] = {}
+        for w in self.c.works:
+            by_note.setdefault(w["footnote"], []).append(w)
+        for fn in self.a.footnotes:
+            items = by_note.pop(fn.key, [])
+            if len(items) != len(fn.works):
+                raise BuildError(f"curation: works.yaml lists {len(items)} works for {fn.key}, "
+                                 f"the footnote cites {len(fn.works)}")
+            note = iri("footnote", fn.key)
+            anchor = self.passages[fn.sentence]
+            for k, (w, span) in enumerate(zip(items, fn.works, strict=True), start=1):
+                passage = self.passages[f"{fn.key}-{k}"]
+                self._work(w, span, passage)
+                work = iri("work", w["slug"])
+                g.add((note, CCD.citesWork, work))
+                g.add((anchor, CITO.cites, work))
+                g.add((art, CITO.cites, work))
+        if by_note:
+            raise BuildError(f"curation: works.yaml cites footnotes the article does not have: {sorted(by_note)}")
+
+    def _work(self, w: dict, span: Span, passage: URIRef) -> None:
+        g = self.stated
+        node = iri("work", w["slug"])
+
+        def verbatim(value: str, what: str) -> str:
+            if value not in span.text:
+                raise BuildError(f"curation: {what} {value!r} of work {w['slug']} is not in its footnote")
+            return value
+
+        title = verbatim(w["title"], "title")
+        g.add((node, RDF.type, CCD.CitedWork))
+        g.add((node, RDF.type, FABIO[w["type"]]))
+        g.add((node, DCTERMS.title, Literal(title)))
+        self.label(node, title, w.get("en", title))
+        self.derived(node, [passage])
+        for role, prop in (("authors", DCTERMS.creator), ("editors", SCHEMA.editor),
+                           ("translators", SCHEMA.translator)):
+            for person in w.get(role, []):
+                pnode = iri("person", person["slug"])
+                g.add((node, prop, pnode))
+                g.add((pnode, RDF.type, CCD.Person))
+                if (pnode, RDFS.label, None) not in g:
+                    self.label(pnode, verbatim(person["name"], "name"), person["en"])
+                self.derived(pnode, [passage])
+        if "corporate" in w:
+            org = self.c.name(verbatim(w["corporate"], "author"), "organisation")
+            g.add((node, DCTERMS.creator, iri("organisation", org.slug)))
+        if "container" in w:
+            g.add((node, PRISM.publicationName, Literal(verbatim(w["container"], "container"))))
+        if "publisher" in w:
+            org = self.c.name(verbatim(w["publisher"], "publisher"), "organisation")
+            g.add((node, DCTERMS.publisher, iri("organisation", org.slug)))
+            self.interp.add((iri("organisation", org.slug), RDF.type, CCD.Publisher))
+        if "place" in w:
+            g.add((node, SCHEMA.locationCreated, Literal(verbatim(w["place"], "place"))))
+        if "year" in w:
+            g.add((node, DCTERMS.issued, Literal(verbatim(w["year"], "year"), datatype=XSD.gYear)))
+        if "date" in w:
+            g.add((node, PRISM.publicationDate, Literal(verbatim(w["date"], "date"))))
+        for key, prop in (("volume", PRISM.volume), ("issue", PRISM.number)):
+            if key in w:
+                g.add((node, prop, Literal(verbatim(w[key], key))))
+        if "pages" in w:
+            pages = verbatim(w["pages"], "pages")
+            g.add((node, PRISM.pageRange, Literal(pages)))
+            first, _, last = pages.partition("-")
+            g.add((node, PRISM.startingPage, Literal(first)))
+            if last:
+                g.add((node, PRISM.endingPage, Literal(last)))
+        if "url" in w:
+            g.add((node, FABIO.hasURL, Literal(verbatim(w["url"], "url"), datatype=XSD.anyURI)))
 
     def _passage_key(self, p: URIRef) -> tuple[int, str]:
         span = self.passage_spans.get(p)
