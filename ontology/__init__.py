@@ -29,7 +29,8 @@ W3ID_DIR = HERE / "w3id"
 def add_traditional_labels(graph: Graph) -> Graph:
     """Add a zh-Hant ``rdfs:label`` for every zh-Hans label of a ccd: term (in place)."""
     for subject, label in list(graph.subject_objects(RDFS.label)):
-        if str(subject).startswith(str(CCD)) and isinstance(label, Literal) and (label.language or "").lower() == "zh-hans":
+        ours = str(subject).startswith(str(CCD))
+        if ours and isinstance(label, Literal) and (label.language or "").lower() == "zh-hans":
             graph.add((subject, RDFS.label, Literal(to_traditional(str(label)), lang="zh-Hant")))
     return graph
 
