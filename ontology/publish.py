@@ -19,6 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 from ccdkg.namespaces import CCD, ONTOLOGY_IRI, PREFIXES
+
 from . import ALIGN_FILE, DOCS_DIR, RELEASE_DIR, W3ID_DIR, load_ontology
 
 # The deployment the w3id rules redirect to; a maintainer changes it here before submitting.
@@ -157,8 +158,12 @@ def release_files() -> dict[str, Path]:
     """Media type → current release file of the core ontology, for content negotiation at the
     ontology IRI (``text/html`` → the pyLODE page)."""
     ver = version()
-    media = {"ttl": "text/turtle", "rdf": "application/rdf+xml", "jsonld": "application/ld+json",
-             "nt": "application/n-triples"}
+    media = {
+        "ttl": "text/turtle",
+        "rdf": "application/rdf+xml",
+        "jsonld": "application/ld+json",
+        "nt": "application/n-triples",
+    }
     out = {mtype: RELEASE_DIR / ver / f"ccdkg.{ext}" for ext, mtype in media.items()}
     out["text/html"] = DOCS_DIR / "index.html"
     return out
