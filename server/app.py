@@ -1,0 +1,138 @@
+"""The Flask application factory: ``create_app(config) -> Flask``.
+
+The factory opens the store (loading the data once, before any worker forks), takes the counts
+for the service description and VoID, and registers one blueprint per concern. Shared state is
+``app.extensions["ccdkg"]``, a :class:`Ccdkg` with ``.store`` (trusted native queries:
+``select``/``ask``/``construct``), ``.engine`` (user queries with deadlines), ``.config``,
+``.meta`` and ``.cache``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ccdkg.server.config import Config
+from ccdkg.server.engine import QueryEngine
+from ccdkg.server.meta import Meta
+from ccdkg.server.sparql import ResponseCache
+from ccdkg.server.store import Store, open_store
+from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+access_log = logging.getLogger("ccdkg.access")
+
+# One blueprint per concern. Each module exposes ``bp`` (a Blueprint) and may expose
+# ``init_app(app)`` for app-wide hooks (headers, error handlers, metrics). Add yours here.
+CONCERNS: tuple[str, ...] = (
+    "ccdkg.server.sparql",  # /sparql
+    "ccdkg.server.meta",  # /.well-known/void, /downloads/
+    "ccdkg.server.home",  # /, /static/ (web pages' CSS/JS, vendored YASGUI)
+    "ccdkg.server.pages",  # /id/…, /ontology, /ontology/term/…, /ontology/terms
+    "ccdkg.server.search",  # /search
+    "ccdkg.server.svg",  # /table1.svg
+    "ccdkg.server.ui",  # /query (YASGUI and the example gallery)
+)
+
+
+@dataclass
+class Ccdkg:
+    """What every blueprint shares: ``current_app.extensions["ccdkg"]``."""
+
+    config: Config
+    store: Store
+    engine: QueryEngine
+    meta: Meta
+    cache: ResponseCache
+
+    def close(self) -> None:
+        self.engine.close()
+        self.store.close()
+
+
+class _PathPrefix:
+    """Serve the app under a fixed path prefix (e.g. /ccdkg) behind a reverse proxy that keeps it."""
+
+    def __init__(self, app: Any, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == self.prefix or path.startswith(self.prefix + "/"):
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + self.prefix
+            environ["PATH_INFO"] = path[len(self.prefix) :] or "/"
+            return self.app(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [f"not found: this server answers under {self.prefix}/\n".encode()]
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None, *, store: Store | None = None) -> Flask:
+    """Build the application. ``store`` lets a caller share one opened store between apps."""
+    config = Config.coerce(config)
+    if store is None:
+        store = open_store(config.store, config.data_files, connect_timeout=config.remote_connect_timeout)
+    app = Flask("ccdkg.server", static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
+    app.config["TESTING"] = config.testing
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    meta = Meta(store, config)
+    engine = QueryEngine(store, config)
+    app.extensions["ccdkg"] = Ccdkg(
+        config=config,
+        store=store,
+        engine=engine,
+        meta=meta,
+        cache=ResponseCache(config.cache_bytes, config.cache_entry_bytes),
+    )
+
+    for name in CONCERNS:
+        module = importlib.import_module(name)
+        blueprint = getattr(module, "bp", None)
+        if blueprint is not None:
+            app.register_blueprint(blueprint)
+        init = getattr(module, "init_app", None)
+        if init is not None:
+            init(app)
+
+    app.before_request(_start_clock)
+    app.after_request(_log_access)
+
+    if config.trust_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)  # type: ignore[method-assign]
+    if config.prefix:
+        app.wsgi_app = _PathPrefix(app.wsgi_app, config.prefix)  # type: ignore[method-assign]
+    return app
+
+
+def _start_clock() -> None:
+    if "ccdkg_started" not in g:
+        g.ccdkg_started = time.monotonic()
+
+
+def _log_access(response: Response) -> Response:
+    """One line per request: who, what, status, size, duration (and for queries: cache, query)."""
+    if access_log.isEnabledFor(logging.INFO):
+        started = g.get("ccdkg_started", time.monotonic())
+        ms = (time.monotonic() - started) * 1000
+        extra = ""
+        query = g.get("ccdkg_query")
+        if query is not None:
+            short = " ".join(query.split())
+            extra = f" cache={g.get('ccdkg_cache', '-')} query={short[:200]!r}"
+        access_log.info(
+            '%s "%s %s" %s %s %.1fms%s',
+            request.remote_addr or "-",
+            request.method,
+            request.full_path.rstrip("?") if query is None else request.path,
+            response.status_code,
+            response.calculate_content_length() if not response.is_streamed else "-",
+            ms,
+            extra,
+        )
+    return response

@@ -1,0 +1,108 @@
+"""The server's configuration: one immutable value passed to ``create_app``.
+
+Everything the server decides at start (which store, which files, which public base IRI, how
+long a query may run, how much it may return) lives here, so that tests, ``ccdkg serve`` and a
+WSGI deployment configure the same object. ``Config.from_mapping`` accepts plain dicts (e.g.
+``create_app({"store": "memory", "data": ["x.trig"]})``); unknown keys are an error, not ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from ccdkg.namespaces import BASE
+
+# The built dataset, served when no --data is given (docs/data-model.md "Files").
+RELEASE_DIR = Path(__file__).resolve().parent.parent / "graph" / "release"
+DEFAULT_DATA = RELEASE_DIR / "ccdkg.trig"
+ONTOLOGY_RELEASE_DIR = Path(__file__).resolve().parent.parent / "ontology" / "release"
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """What ``guard.check_query`` enforces on the query text before any parser sees it."""
+
+    max_query_bytes: int = 64 * 1024
+    max_depth: int = 64  # nesting of (), {} and [] together
+    max_patterns: int = 1024  # triple patterns and filters, roughly the parser's work
+
+
+@dataclass(frozen=True)
+class Config:
+    """All settings of one application. Defaults are the production defaults."""
+
+    store: str = "memory"  # "memory", a directory path (on-disk Oxigraph) or http(s)://…/sparql
+    data: tuple[Path, ...] = ()  # RDF files to serve; empty: the built release
+    base: str = BASE  # public base IRI the data's IRIs live under
+    prefix: str = ""  # path prefix behind a reverse proxy, e.g. "/ccdkg"
+    trust_proxy: bool = False  # honour X-Forwarded-For/-Proto/-Host/-Prefix from one proxy hop
+
+    deadline: float = 10.0  # seconds a user query may run (queue wait included)
+    query_workers: int = 2  # worker processes started with the pool
+    max_query_workers: int = 6  # the pool grows up to this when every worker is busy
+    max_queue: int = 32  # requests allowed to wait for a worker before 503
+    queue_wait: float = 3.0  # longest wait for a free worker before 503 + Retry-After
+    max_result_bytes: int = 64 * 1024 * 1024  # a serialized result larger than this is refused
+    max_request_bytes: int = 1024 * 1024  # request bodies beyond this: 413
+    limits: QueryLimits = field(default_factory=QueryLimits)
+
+    cache_bytes: int = 64 * 1024 * 1024  # response cache for the immutable release (0: off)
+    cache_entry_bytes: int = 2 * 1024 * 1024  # larger responses are not cached
+    remote_connect_timeout: float = 3.0  # remote store: seconds to connect before 502
+
+    query_ui_endpoint: str = "ui.query"  # Flask endpoint that GET /sparql forwards browsers to
+    testing: bool = False
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None = None, **overrides: Any) -> Config:
+        merged = {**(values or {}), **overrides}
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(merged) - known)
+        if unknown:
+            raise TypeError(f"unknown ccdkg server setting(s): {', '.join(unknown)}")
+        if "data" in merged and merged["data"] is not None:
+            merged["data"] = tuple(Path(p) for p in merged["data"])
+        elif "data" in merged:
+            merged["data"] = ()
+        if isinstance(merged.get("limits"), Mapping):
+            merged["limits"] = QueryLimits(**merged["limits"])
+        config = cls(**merged)
+        config.check()
+        return config
+
+    @classmethod
+    def coerce(cls, value: Config | Mapping[str, Any] | None) -> Config:
+        if isinstance(value, Config):
+            value.check()
+            return value
+        return cls.from_mapping(value)
+
+    def with_(self, **changes: Any) -> Config:
+        return replace(self, **changes)
+
+    def check(self) -> None:
+        if not self.base.endswith(("/", "#")):
+            raise ValueError(f"base IRI must end with / or #: {self.base}")
+        if self.prefix and (not self.prefix.startswith("/") or self.prefix.endswith("/")):
+            raise ValueError(f"path prefix must start with / and not end with /: {self.prefix}")
+        if self.deadline <= 0:
+            raise ValueError("deadline must be positive")
+        if self.query_workers < 1 or self.max_query_workers < self.query_workers:
+            raise ValueError("need 1 <= query_workers <= max_query_workers")
+
+    @property
+    def data_files(self) -> tuple[Path, ...]:
+        return self.data or (DEFAULT_DATA,)
+
+    @property
+    def is_remote(self) -> bool:
+        return self.store.startswith(("http://", "https://"))
+
+
+def default_query_workers() -> int:
+    """One worker per core, at least two so that one slow query never blocks the next."""
+    return max(2, os.cpu_count() or 1)

@@ -1,0 +1,365 @@
+"""Running user queries with a deadline that holds, even inside native code.
+
+A query running inside Oxigraph cannot be interrupted from Python, so every user query against
+a local store runs in a *query worker*: a process forked after the store was loaded (it shares
+the loaded dataset copy-on-write; an on-disk store is reopened read-only in each worker). The
+front process hands it the query over a socket pair and waits at most until the deadline; a
+worker that overruns is killed with SIGKILL and replaced, and the client gets 504, while the
+other workers keep answering.
+
+Workers are forked by a *zygote*: one single-threaded process forked when the pool starts.
+Forking replacements from the (multi-threaded) web process would risk inheriting locks held by
+other threads; the zygote has no other threads, so its forks are safe, and it hands each new
+worker's socket back over SCM_RIGHTS.
+
+The pool starts with ``size`` workers and grows up to ``max_size`` when all are busy (so a slow
+query never blocks a trivial one); at most ``max_queue`` requests wait for a free worker, for at
+most ``queue_wait`` seconds, and beyond that the answer is 503 with Retry-After.
+
+A pool belongs to the process that started it: after a fork (gunicorn workers) the child
+starts its own on first use or from gunicorn's ``post_fork`` hook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import pickle
+import signal
+import socket
+import struct
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from ccdkg.server.store import (
+    Overloaded,
+    QueryError,
+    QueryTimeout,
+    Store,
+)
+
+log = logging.getLogger("ccdkg.engine")
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: get SIGKILL when the parent dies, so no worker outlives the server."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: workers still exit on EOF of their socket
+        pass
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """What a worker needs to answer one query (pickled over the socket)."""
+
+    query: str
+    accept: str | None
+    format_param: str | None
+    default_graph_uris: tuple[str, ...]
+    named_graph_uris: tuple[str, ...]
+    max_bytes: int | None
+
+
+# --- the worker and zygote processes -----------------------------------------------------------
+
+
+def _worker_main(conn: Connection, store: Store) -> None:
+    _die_with_parent()
+    store.after_fork()
+    while True:
+        try:
+            job: QueryJob = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        try:
+            body, content_type = store.execute(
+                job.query,
+                job.accept,
+                job.default_graph_uris,
+                job.named_graph_uris,
+                format_param=job.format_param,
+                max_bytes=job.max_bytes,
+            )
+            reply: tuple = ("ok", body, content_type)
+        except QueryError as err:
+            reply = ("error", type(err), err.message)
+        except Exception as err:  # noqa: BLE001 - a bug must reach the client as 500, not kill the worker
+            reply = ("error", QueryError, f"query failed: {type(err).__name__}: {err}")
+        try:
+            conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        except (BrokenPipeError, OSError):
+            return
+
+
+def _zygote_main(ctrl: socket.socket, store: Store) -> None:
+    # No PDEATHSIG here: it fires when the forking *thread* ends, and the pool may be started
+    # from a request thread. The zygote exits on EOF of its control socket instead.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    while True:
+        try:
+            request = ctrl.recv(1)
+        except OSError:
+            request = b""
+        if not request:
+            os._exit(0)
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ctrl.close()
+                ours.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _worker_main(Connection(theirs.detach()), store)
+            finally:
+                os._exit(0)
+        theirs.close()
+        socket.send_fds(ctrl, [struct.pack("!i", pid)], [ours.fileno()])
+        ours.close()
+
+
+# --- the front process's side ------------------------------------------------------------------
+
+
+class _Worker:
+    __slots__ = ("pid", "conn", "jobs")
+
+    def __init__(self, pid: int, conn: Connection) -> None:
+        self.pid = pid
+        self.conn = conn
+        self.jobs = 0
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self.conn.close()
+
+
+class QueryPool:
+    """A pool of killable query workers over one loaded store."""
+
+    def __init__(
+        self,
+        store: Store,
+        size: int = 2,
+        max_size: int = 6,
+        max_queue: int = 32,
+        queue_wait: float = 3.0,
+    ) -> None:
+        self.store = store
+        self.size = size
+        self.max_size = max_size
+        self.max_queue = max_queue
+        self.queue_wait = queue_wait
+        self._owner: int | None = None
+        self._lock = threading.Condition()
+        self._spawn_lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._total = 0  # idle + busy + being spawned
+        self._waiting = 0
+        self._zygote_pid: int | None = None
+        self._ctrl: socket.socket | None = None
+        self.killed = 0  # workers killed at the deadline, for metrics and tests
+
+    # lifecycle
+
+    @property
+    def started(self) -> bool:
+        return self._owner == os.getpid()
+
+    def start(self) -> None:
+        """Fork the zygote and the first workers. Call while the process is single-threaded."""
+        with self._lock:
+            if self.started:
+                return
+            self._reset_after_fork()
+            parent, child = socket.socketpair()
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    parent.close()
+                    _zygote_main(child, self.store)
+                finally:
+                    os._exit(0)
+            child.close()
+            self._ctrl, self._zygote_pid, self._owner = parent, pid, os.getpid()
+            for _ in range(self.size):
+                self._idle.append(self._spawn())
+            self._total = len(self._idle)
+
+    def _reset_after_fork(self) -> None:
+        # Whatever a parent process left in this object belongs to the parent's pool.
+        self._idle, self._total, self._waiting = [], 0, 0
+        self._ctrl = None
+        self._zygote_pid = None
+
+    def close(self) -> None:
+        with self._lock:
+            if not self.started:
+                return
+            for worker in self._idle:
+                worker.kill()
+            self._idle = []
+            if self._ctrl is not None:
+                self._ctrl.close()  # the zygote exits on EOF; busy workers die with it (PDEATHSIG)
+            if self._zygote_pid:
+                try:
+                    os.kill(self._zygote_pid, signal.SIGKILL)
+                    os.waitpid(self._zygote_pid, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass
+            self._owner = None
+
+    def _spawn(self) -> _Worker:
+        with self._spawn_lock:
+            assert self._ctrl is not None
+            self._ctrl.sendall(b"w")
+            msg, fds, _flags, _addr = socket.recv_fds(self._ctrl, 4, 1)
+            if len(msg) != 4 or len(fds) != 1:
+                raise QueryError("the query worker pool cannot start a worker")
+            (pid,) = struct.unpack("!i", msg)
+            return _Worker(pid, Connection(fds[0]))
+
+    # running a query
+
+    def _acquire(self, deadline: float) -> _Worker:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            if self._total < self.max_size:
+                self._total += 1
+                grow = True
+            else:
+                grow = False
+                if self._waiting >= self.max_queue:
+                    raise Overloaded("every query worker is busy and the queue is full; retry shortly")
+                self._waiting += 1
+                try:
+                    limit = min(deadline, time.monotonic() + self.queue_wait)
+                    while not self._idle:
+                        remaining = limit - time.monotonic()
+                        if remaining <= 0 or not self._lock.wait(remaining):
+                            if self._idle:
+                                break
+                            raise Overloaded("every query worker is busy; retry shortly")
+                    return self._idle.pop()
+                finally:
+                    self._waiting -= 1
+        if grow:
+            try:
+                return self._spawn()
+            except BaseException:
+                with self._lock:
+                    self._total -= 1
+                raise
+        raise AssertionError("unreachable")
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+            self._lock.notify()
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        try:
+            fresh = self._spawn()
+        except (OSError, QueryError):
+            with self._lock:
+                self._total -= 1
+            log.exception("could not replace a query worker")
+            return
+        self._release(fresh)
+
+    def run(self, job: QueryJob, deadline: float) -> tuple[bytes, str]:
+        """Answer ``job`` by ``deadline`` (a time.monotonic() value) or raise QueryTimeout."""
+        if not self.started:
+            self.start()
+        worker = self._acquire(deadline)
+        try:
+            worker.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self.killed += 1
+                self._replace(worker)
+                raise QueryTimeout(
+                    "query stopped at the server's deadline; simplify it, add LIMIT, "
+                    "or run it on your own copy of the data (see /downloads/)"
+                )
+            reply = pickle.loads(worker.conn.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self._replace(worker)
+            raise Overloaded("the query worker stopped unexpectedly; retry shortly") from None
+        except QueryTimeout:
+            raise
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._release(worker)
+        if reply[0] == "ok":
+            return reply[1], reply[2]
+        _, cls, message = reply
+        err = cls.__new__(cls)
+        QueryError.__init__(err, message)
+        raise err
+
+
+class QueryEngine:
+    """Where user queries run: the pool for local stores, the calling thread for a remote one."""
+
+    def __init__(self, store: Store, config) -> None:  # config: ccdkg.server.config.Config
+        self.store = store
+        self.deadline = config.deadline
+        self.max_bytes = config.max_result_bytes
+        self.pool = (
+            QueryPool(
+                store,
+                size=config.query_workers,
+                max_size=config.max_query_workers,
+                max_queue=config.max_queue,
+                queue_wait=config.queue_wait,
+            )
+            if store.isolated
+            else None
+        )
+
+    def start(self) -> None:
+        if self.pool is not None:
+            self.pool.start()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+    def run(
+        self,
+        query: str,
+        accept: str | None,
+        format_param: str | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        deadline: float | None = None,
+    ) -> tuple[bytes, str]:
+        deadline = deadline if deadline is not None else time.monotonic() + self.deadline
+        if self.pool is None:
+            return self.store.execute(
+                query,
+                accept,
+                default_graph_uris,
+                named_graph_uris,
+                deadline,
+                format_param=format_param,
+                max_bytes=self.max_bytes,
+            )
+        job = QueryJob(
+            query, accept, format_param, tuple(default_graph_uris), tuple(named_graph_uris), self.max_bytes
+        )
+        return self.pool.run(job, deadline)
