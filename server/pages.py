@@ -369,7 +369,7 @@ def resource_query(iri: str) -> str:
         "SELECT ?direction ?property ?value ?valueLabel ?graph WHERE {\n"
         f'  {{ BIND("out" AS ?direction) GRAPH ?graph {{ {r} ?property ?value }} }}\n'
         f'  UNION {{ BIND("in" AS ?direction) GRAPH ?graph {{ ?value ?property {r} }} }}\n'
-        '  OPTIONAL { ?value rdfs:label ?valueLabel FILTER(lang(?valueLabel) = "en") }\n'
+        '  OPTIONAL { ?value rdfs:label ?valueLabel FILTER(langMatches(lang(?valueLabel), "en")) }\n'
         "}\nORDER BY ?direction ?property ?value\n"
     )
 

@@ -89,7 +89,7 @@ def build_index() -> list[Entry]:
         text = " ".join(row["l"].value.split())
         if not text:
             continue
-        lang = getattr(row["l"], "language", None) or ""
+        lang = web.canon_lang(getattr(row["l"], "language", None))
         weight = _PROPERTY_WEIGHT.get(web.local_name(row["p"].value), 0.8)
         keys = {fold(text)}
         if _CJK.search(text):

@@ -23,12 +23,13 @@ bp = Blueprint("svg", __name__)
 bp.record_once(lambda state: web.template_globals(state.app))
 
 _TABLE_QUERY = f"""
-SELECT ?cluster ?order ?p ?x ?exact WHERE {{
-  ?cluster <{CCD.hasCoreFunction}> ?anyf .
+SELECT DISTINCT ?cluster ?order ?p ?x ?start WHERE {{
+  {{ SELECT DISTINCT ?cluster WHERE {{ ?cluster <{CCD.hasCoreFunction}> ?f }} }}
   OPTIONAL {{ ?cluster <{CCD.order}> ?order }}
   {{ ?cluster <{CCD.hasMemberCity}> ?x BIND("city" AS ?p) }}
   UNION {{ ?cluster <{CCD.hasCoreFunction}> ?x BIND("function" AS ?p) }}
-  UNION {{ ?cluster <{PROV.wasDerivedFrom}>/<{OA.exact}> ?exact BIND("passage" AS ?p) }}
+  UNION {{ ?cluster <{PROV.wasDerivedFrom}> ?own BIND(?cluster AS ?x) BIND("self" AS ?p) }}
+  OPTIONAL {{ ?x <{PROV.wasDerivedFrom}>/<{OA.start}> ?start }}
 }}
 """
 
@@ -52,42 +53,51 @@ def text_width(text: str, size: float = FONT) -> float:
 class Row:
     iri: str
     order: int | None
-    passage: str = ""
     cities: list[str] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
 
 
-def _in_text_order(items: set[str], text: str) -> list[str]:
-    """The order the article lists them in: by where each zh-Hans label occurs in the row's text."""
+def _article_order(cluster_starts: set[int], members: dict[str, set[int]]) -> list[str]:
+    """The order the article lists the members in: by where each is quoted in the cluster's row.
 
-    def key(iri: str) -> tuple[int, str]:
-        name = web.labels_of(iri).get("zh-Hans", "")
-        pos = text.find(name) if name and text else -1
-        return (pos if pos >= 0 else 10**6, web.label(iri, "zh-Hans"))
+    The row is the place the cluster is quoted from after which its members follow most closely
+    (a member may be quoted elsewhere too); members without a position follow by label.
+    """
 
-    return sorted(items, key=key)
+    def after(start: int, starts: set[int]) -> int | None:
+        later = [s for s in starts if s >= start]
+        return min(later) if later else None
+
+    best_row, best_cost = None, None
+    for c in sorted(cluster_starts):
+        found = [after(c, s) for s in members.values()]
+        cost = (sum(f is None for f in found), sum(f - c for f in found if f is not None))
+        if best_cost is None or cost < best_cost:
+            best_row, best_cost = c, cost
+
+    def key(iri: str) -> tuple[int, str, str]:
+        pos = after(best_row, members[iri]) if best_row is not None else None
+        return (pos if pos is not None else 10**9, web.label(iri, "zh-Hans"), iri)
+
+    return sorted(members, key=key)
 
 
 def table_rows() -> list[Row]:
     rows: dict[str, Row] = {}
-    cities: dict[str, set[str]] = {}
-    functions: dict[str, set[str]] = {}
+    starts: dict[str, dict[str, dict[str, set[int]]]] = {}
     for r in web.store().select(_TABLE_QUERY):
         iri = r["cluster"].value
         row = rows.setdefault(iri, Row(iri, None))
         if r.get("order") is not None and r["order"].value.lstrip("-").isdigit():
             row.order = int(r["order"].value)
-        kind = r["p"].value
-        if kind == "city":
-            cities.setdefault(iri, set()).add(r["x"].value)
-        elif kind == "function":
-            functions.setdefault(iri, set()).add(r["x"].value)
-        elif kind == "passage":
-            # the Table 1 row is the passage that names the cluster together with its functions
-            row.passage = max(row.passage, r["exact"].value, key=lambda t: ("\t" in t, len(t)))
+        kind, x = r["p"].value, r["x"].value
+        bucket = starts.setdefault(iri, {}).setdefault(kind, {}).setdefault(x, set())
+        if r.get("start") is not None and r["start"].value.isdigit():
+            bucket.add(int(r["start"].value))
     for iri, row in rows.items():
-        row.cities = _in_text_order(cities.get(iri, set()), row.passage)
-        row.functions = _in_text_order(functions.get(iri, set()), row.passage)
+        own = next(iter(starts[iri].get("self", {}).values()), set())
+        row.cities = _article_order(own, starts[iri].get("city", {}))
+        row.functions = _article_order(own, starts[iri].get("function", {}))
     return sorted(rows.values(), key=lambda r: (r.order is None, r.order or 0, web.label(r.iri, "zh-Hans")))
 
 

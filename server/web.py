@@ -140,7 +140,7 @@ def _build_state() -> SiteState:
     ranked: dict[str, dict[str, tuple[int, str]]] = {}
     for row in st.select(_LABEL_QUERY):
         s, p, lit = row["s"].value, row["p"].value, row["l"]
-        lang = getattr(lit, "language", None) or ""
+        lang = canon_lang(getattr(lit, "language", None))
         rank = _LABEL_RANK.get(p, 9)
         text = " ".join(lit.value.split())
         if p.endswith("#exact") and len(text) > 48:
@@ -184,6 +184,16 @@ def message(key: str, lang: str | None = None) -> str:
     if entry is None:
         return key
     return entry[lang or current_lang()]
+
+
+_CANON = {"zh-hans": "zh-Hans", "zh-hant": "zh-Hant", "zh-hans-cn": "zh-Hans-CN", "zh-hant-tw": "zh-Hant-TW"}
+
+
+def canon_lang(tag: str | None) -> str:
+    """Oxigraph lower-cases language tags; show them (and key labels) in BCP 47's usual case."""
+    if not tag:
+        return ""
+    return _CANON.get(tag.lower(), tag)
 
 
 def _lang_from_tag(tag: str) -> str | None:
@@ -314,7 +324,7 @@ def term_view(term: Any) -> dict[str, Any]:
         dt = term.datatype.value if term.datatype is not None else None
         if dt and dt.endswith(("#string", "#langString")):
             dt = None
-        return {"kind": "literal", "value": term.value, "lang": term.language, "datatype": dt}
+        return {"kind": "literal", "value": term.value, "lang": canon_lang(term.language), "datatype": dt}
     return {"kind": "other", "value": str(term)}
 
 
