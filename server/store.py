@@ -32,7 +32,7 @@ import threading
 import time
 import urllib.parse
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -171,16 +171,8 @@ class Store(ABC):
 # --- FROM / FROM NAMED detection ---------------------------------------------------------------
 
 
-def declares_dataset(query: str) -> bool:
-    """True when the query text has a ``FROM`` or ``FROM NAMED`` clause.
-
-    Oxigraph's union-default-graph option overrides a query's own FROM, so the union is only
-    switched on for queries without one. A small scanner skips strings, IRIs, comments and
-    variable or prefixed names so that ``?from``, ``ex:from`` or ``"from"`` do not count.
-    """
-    lowered = query.lower()
-    if "from" not in lowered:
-        return False
+def _tokens(query: str) -> Iterator[tuple[str, str]]:
+    """("word" | "iri", text) tokens of a query, skipping strings, comments and variables."""
     i, n = 0, len(query)
     while i < n:
         c = query[i]
@@ -189,41 +181,68 @@ def declares_dataset(query: str) -> bool:
             i = n if j < 0 else j + 1
         elif c == "<":
             j = query.find(">", i + 1)
-            if j < 0:
-                return False
-            if " " in query[i + 1 : j] or "\n" in query[i + 1 : j]:
+            inner = query[i + 1 : j] if j >= 0 else " "
+            if any(ch in inner for ch in " \t\r\n"):
                 i += 1  # a comparison operator, not an IRI
             else:
+                yield "iri", inner
                 i = j + 1
         elif c in "\"'":
-            triple = query[i : i + 3] == c * 3
-            end = c * 3 if triple else c
+            end = c * 3 if query[i : i + 3] == c * 3 else c
             j = i + len(end)
-            while j < n:
-                if query[j] == "\\":
-                    j += 2
-                    continue
-                if query.startswith(end, j):
-                    break
-                j += 1
+            while j < n and not query.startswith(end, j):
+                j += 2 if query[j] == "\\" else 1
             i = j + len(end)
-        elif c.isalpha() or c == "_":
-            j = i
-            while j < n and (query[j].isalnum() or query[j] in "_-.:"):
-                j += 1
-            word = query[i:j]
-            prev = query[i - 1] if i else " "
-            if word.lower() == "from" and prev not in "?$:":
-                return True
-            i = j
         elif c in "?$":
             j = i + 1
             while j < n and (query[j].isalnum() or query[j] == "_"):
                 j += 1
             i = j
+        elif c.isalpha() or c == "_" or c == ":":
+            j = i
+            while j < n and (query[j].isalnum() or query[j] in "_-.:"):
+                j += 1
+            yield "word", query[i:j]
+            i = j
         else:
             i += 1
-    return False
+
+
+def dataset_clause(query: str) -> tuple[list[str], list[str], bool] | None:
+    """The query's ``FROM`` and ``FROM NAMED`` IRIs, or None when it has neither.
+
+    The third value is False when a clause uses a prefixed name (not resolved here). A small
+    scanner, not a parser: strings, comments, variables and prefixed names such as ``ex:from``
+    are skipped, so only the keyword counts.
+    """
+    if "from" not in query.lower():
+        return None
+    default: list[str] = []
+    named: list[str] = []
+    resolved, found = True, False
+    tokens = list(_tokens(query))
+    for k, (kind, text) in enumerate(tokens):
+        if kind != "word" or text.lower() != "from":
+            continue
+        found = True
+        rest = tokens[k + 1 : k + 3]
+        target = default
+        if rest and rest[0][0] == "word" and rest[0][1].lower() == "named":
+            target, rest = named, rest[1:]
+        if rest and rest[0][0] == "iri":
+            target.append(rest[0][1])
+        else:
+            resolved = False
+    return (default, named, resolved) if found else None
+
+
+def declares_dataset(query: str) -> bool:
+    """True when the query has its own ``FROM`` or ``FROM NAMED``.
+
+    Oxigraph's union-default-graph option overrides a query's own FROM, so the union is only
+    switched on for queries without one.
+    """
+    return dataset_clause(query) is not None
 
 
 def _dataset_kwargs(
@@ -452,8 +471,11 @@ def _open_disk(path: Path, files: Sequence[Path]) -> OxigraphStore:
 class RemoteStore(Store):
     """Any SPARQL 1.1 Protocol endpoint. No worker pool: the deadline is a socket timeout.
 
-    The remote should serve the union of its graphs as default graph (``oxigraph serve
-    --union-default-graph``, Fuseki ``tdb2:unionDefaultGraph``), as the local stores do.
+    The union default graph is made portably: a query without its own FROM and without
+    protocol graphs is sent with every named graph as ``default-graph-uri`` and
+    ``named-graph-uri``, so the remote needs no special configuration (and engines whose
+    union-default-graph switch overrides a query's FROM, such as ``oxigraph serve
+    --union-default-graph``, are not needed).
     """
 
     kind = "remote"
@@ -499,6 +521,14 @@ class RemoteStore(Store):
         named_graph_uris: Sequence[str] = (),
         deadline: float | None = None,
     ) -> tuple[int, str, bytes]:
+        if not default_graph_uris and not named_graph_uris:
+            clause = dataset_clause(query)
+            if clause is None:
+                default_graph_uris = named_graph_uris = self._graphs  # the union, portably
+            elif clause[2]:
+                # Some engines let their own default graph override FROM; the Protocol's
+                # parameters mean the same dataset and every engine honours them.
+                default_graph_uris, named_graph_uris = clause[0], clause[1]
         fields = [("query", query)]
         fields += [("default-graph-uri", u) for u in default_graph_uris]
         fields += [("named-graph-uri", u) for u in named_graph_uris]

@@ -1,0 +1,90 @@
+"""Deadlines that hold inside native code, a bounded queue, and a cap on result size."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+# 52^5 ≈ 380 million rows for Oxigraph to count: far beyond any deadline used here.
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+
+
+def test_a_query_over_the_deadline_is_killed_and_answered_504_while_others_answer(make_app):
+    app = make_app(deadline=1.0, query_workers=2, max_query_workers=3)
+    pool = app.extensions["ccdkg"].engine.pool
+    client = app.test_client()
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    killed_before = pool.killed
+    result = {}
+
+    def heavy():
+        t0 = time.monotonic()
+        r = app.test_client().get("/sparql", query_string={"query": HEAVY})
+        result["status"], result["seconds"], result["body"] = r.status_code, time.monotonic() - t0, r.data
+
+    thread = threading.Thread(target=heavy)
+    thread.start()
+    time.sleep(0.2)
+    t0 = time.monotonic()
+    quick = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # during"})
+    assert quick.status_code == 200
+    assert time.monotonic() - t0 < 0.5  # answered by another worker, not queued behind the heavy one
+    thread.join(10)
+    assert result["status"] == 504
+    assert 0.9 <= result["seconds"] < 2.5
+    assert b"deadline" in result["body"]
+    assert pool.killed == killed_before + 1
+    # The pool replaced the killed worker and keeps answering.
+    for _ in range(5):
+        assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # after"}).status_code == 200
+
+
+def test_saturated_pool_answers_503_with_retry_after(make_app):
+    app = make_app(deadline=1.5, query_workers=1, max_query_workers=1, max_queue=0, queue_wait=0.2)
+    threads = []
+    statuses: list[int] = []
+
+    def heavy():
+        statuses.append(
+            app.test_client().get("/sparql", query_string={"query": HEAVY + " # sat"}).status_code
+        )
+
+    threads.append(threading.Thread(target=heavy))
+    threads[0].start()
+    time.sleep(0.3)
+    r = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # queued"})
+    assert r.status_code == 503
+    assert int(r.headers["Retry-After"]) > 0
+    threads[0].join(10)
+    assert statuses == [504]
+
+
+def test_result_larger_than_the_cap_is_refused_clearly(make_app):
+    client = make_app(max_result_bytes=2000).test_client()
+    r = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert r.status_code == 503
+    assert "Retry-After" not in r.headers
+    assert "cap of 2000 bytes" in r.get_data(as_text=True)
+    small = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 2"})
+    assert small.status_code == 200
+
+
+def test_a_worker_killed_from_outside_is_replaced(make_app):
+    import os
+    import signal
+
+    app = make_app(query_workers=1, max_query_workers=1)
+    client = app.test_client()
+    assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # k1"}).status_code == 200
+    pool = app.extensions["ccdkg"].engine.pool
+    victim = pool._idle[0].pid
+    os.kill(victim, signal.SIGKILL)
+    time.sleep(0.1)
+    r = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # k2"})
+    assert r.status_code in (200, 503)  # 503 when the dead worker was the one handed the query
+    statuses = [
+        client.get("/sparql", query_string={"query": f"ASK {{ ?s ?p ?o }} # k3 {i}"}).status_code
+        for i in range(3)
+    ]
+    assert statuses == [200, 200, 200]
+    assert pool._idle[0].pid != victim
