@@ -35,33 +35,63 @@ def _parser() -> argparse.ArgumentParser:
         return sub
 
     build = verb("build", "extract the graph from the article, validate it and write the release atomically")
-    build.add_argument("-o", "--output", type=Path, help="write the dataset to FILE only (format by extension)")
-    build.add_argument("--release-dir", type=Path, help="where to write the release dumps (default: graph/release)")
+    build.add_argument(
+        "-o", "--output", type=Path, help="write the dataset to FILE only (format by extension)"
+    )
+    build.add_argument(
+        "--release-dir", type=Path, help="where to write the release dumps (default: graph/release)"
+    )
     build.add_argument("-q", "--quiet", action="store_true", help="print no summary")
 
-    validate = verb("validate", "SHACL-validate RDF data (default: the built graph) and print a readable report")
+    validate = verb(
+        "validate", "SHACL-validate RDF data (default: the built graph) and print a readable report"
+    )
     validate.add_argument("files", nargs="*", help="RDF files to validate, or - for standard input")
-    validate.add_argument("--format", dest="report_format", choices=["text", "json", "turtle"], default="text",
-                          help="report format (default: text)")
+    validate.add_argument(
+        "--format",
+        dest="report_format",
+        choices=["text", "json", "turtle"],
+        default="text",
+        help="report format (default: text)",
+    )
     validate.add_argument("--input-format", help="RDF syntax of the input (default: by file extension)")
-    validate.add_argument("--no-ontology", action="store_true",
-                          help="do not add the ontology to the data (subclass reasoning needs it)")
+    validate.add_argument(
+        "--no-ontology",
+        action="store_true",
+        help="do not add the ontology to the data (subclass reasoning needs it)",
+    )
 
-    release = verb("release", "regenerate every committed release artefact: ontology files, docs, graph dumps")
-    release.add_argument("--check", action="store_true",
-                         help="do not write; exit 1 when a committed artefact differs from a fresh build")
+    release = verb(
+        "release", "regenerate every committed release artefact: ontology files, docs, graph dumps"
+    )
+    release.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write; exit 1 when a committed artefact differs from a fresh build",
+    )
 
     serve = verb("serve", "serve the SPARQL endpoint, linked-data pages and query UI")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    serve.add_argument("--store", default="memory",
-                       help="memory (default), a path to an on-disk Oxigraph store, or http(s)://host/sparql")
-    serve.add_argument("--data", type=Path, nargs="+", default=None,
-                       help="serve these RDF files instead of the built graph")
-    serve.add_argument("--workers", type=int, default=0,
-                       help="serve with gunicorn and N worker processes (0: the built-in threaded server)")
-    serve.add_argument("--base", default=None,
-                       help="public base IRI the server answers for (default: https://w3id.org/ccdkg/)")
+    serve.add_argument(
+        "--store",
+        default="memory",
+        help="memory (default), a path to an on-disk Oxigraph store, or http(s)://host/sparql",
+    )
+    serve.add_argument(
+        "--data", type=Path, nargs="+", default=None, help="serve these RDF files instead of the built graph"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="serve with gunicorn and N worker processes (0: the built-in threaded server)",
+    )
+    serve.add_argument(
+        "--base",
+        default=None,
+        help="public base IRI the server answers for (default: https://w3id.org/ccdkg/)",
+    )
     serve.add_argument("--prefix", default="", help="path prefix behind a reverse proxy, e.g. /ccdkg")
     serve.add_argument("--deadline", type=float, default=None, help="query deadline in seconds (default: 10)")
     return parser

@@ -23,8 +23,11 @@ def stale_graph_release() -> list[Path]:
         fresh = {p.name for p in Path(tmp).iterdir()}
         committed = {p.name for p in RELEASE_DIR.iterdir() if p.is_file()}
         stale = [RELEASE_DIR / name for name in sorted(fresh ^ committed)]
-        stale += [RELEASE_DIR / name for name in sorted(fresh & committed)
-                  if not filecmp.cmp(Path(tmp) / name, RELEASE_DIR / name, shallow=False)]
+        stale += [
+            RELEASE_DIR / name
+            for name in sorted(fresh & committed)
+            if not filecmp.cmp(Path(tmp) / name, RELEASE_DIR / name, shallow=False)
+        ]
         return stale
 
 
@@ -36,8 +39,11 @@ def release(check: bool = False) -> int:
         stale = sorted(stale_artefacts()) + stale_graph_release()
         for path in stale:
             print(f"stale: {path}")
-        print("release is up to date" if not stale else
-              f"{len(stale)} committed artefact(s) differ from a fresh build: run `make release`")
+        print(
+            "release is up to date"
+            if not stale
+            else f"{len(stale)} committed artefact(s) differ from a fresh build: run `make release`"
+        )
         return 1 if stale else 0
 
     from ccdkg.graph import build

@@ -11,15 +11,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Repository folder → the package it is installed as.
-PACKAGES = {"ccdkg": "ccdkg", "ontology": "ccdkg/ontology", "graph": "ccdkg/graph",
-            "validation": "ccdkg/validation", "server": "ccdkg/server"}
+PACKAGES = {
+    "ccdkg": "ccdkg",
+    "ontology": "ccdkg/ontology",
+    "graph": "ccdkg/graph",
+    "validation": "ccdkg/validation",
+    "server": "ccdkg/server",
+}
 
 
 @pytest.fixture(scope="module")
 def wheel_names(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = out.glob("ccdkg-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         return set(zf.namelist())
@@ -46,7 +54,7 @@ def test_every_subpackage_is_in_the_wheel(wheel_names: set[str]) -> None:
 def test_every_tracked_file_of_a_stage_is_in_the_wheel(folder: str, wheel_names: set[str]) -> None:
     missing = []
     for path in _tracked(folder):
-        rel = path[len(folder) + 1:]
+        rel = path[len(folder) + 1 :]
         if rel.endswith(".pyc"):
             continue
         if f"{PACKAGES[folder]}/{rel}" not in wheel_names:
