@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph
-
 from ccdkg.ontology import load_ontology
+from rdflib import Graph
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from ccdkg.ontology import ALIGN_FILE, ONTOLOGY_FILE
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ccdkg.namespaces import CCD
-from ccdkg.ontology import ALIGN_FILE, ONTOLOGY_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAPH_TRIG = ROOT / "graph" / "release" / "ccdkg.trig"
@@ -31,10 +31,12 @@ OWL2_DATATYPES = {
 } | {
     XSD_NS + name
     for name in (
-        "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short "
-        "byte unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token "
-        "language Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp"
-    ).split()
+        *("decimal", "integer", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger"),
+        *("negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt"),
+        *("unsignedShort", "unsignedByte", "double", "float", "string", "normalizedString", "token"),
+        *("language", "Name", "NCName", "NMTOKEN", "boolean", "hexBinary", "base64Binary", "anyURI"),
+        *("dateTime", "dateTimeStamp"),
+    )
 }
 
 
@@ -212,7 +214,8 @@ def test_alignment_module_is_separate_and_adds_no_terms(core: Graph) -> None:
 
 def test_alignment_covers_the_vocabularies_the_issue_names(full: Graph) -> None:
     def sup(term: URIRef) -> set[str]:
-        return {str(o) for p in (RDFS.subClassOf, RDFS.subPropertyOf, SKOS.closeMatch) for o in full.objects(term, p)}
+        links = (RDFS.subClassOf, RDFS.subPropertyOf, SKOS.closeMatch)
+        return {str(o) for p in links for o in full.objects(term, p)}
 
     assert "http://www.wikidata.org/entity/Q515" in sup(CCD.City)
     assert "https://schema.org/City" in sup(CCD.City)

@@ -21,7 +21,7 @@ def _hermit(graph: Graph, tmp_path: Path) -> tuple[set[str], list[str]]:
     """Run HermiT on ``graph``; return (the classes owlready2 loaded, the unsatisfiable ones).
     An inconsistent ontology raises OwlReadyInconsistentOntologyError."""
     assert shutil.which("java"), "HermiT needs a Java runtime (.ci/run installs one)"
-    path = tmp / "ontology.nt"
+    path = tmp_path / "ontology.nt"
     graph.serialize(path, format="nt", encoding="utf-8")
     world = owlready2.World()
     onto = world.get_ontology(path.as_uri()).load(format="ntriples")
@@ -44,7 +44,7 @@ def test_hermit_finds_the_ontology_consistent_and_every_class_satisfiable(
     assert unsatisfiable == []
 
 
-def test_hermit_rejects_an_individual_that_is_both_a_driver_and_a_challenge(full: Graph, tmp_path: Path) -> None:
+def test_hermit_rejects_an_individual_that_is_a_driver_and_a_challenge(full: Graph, tmp_path: Path) -> None:
     graph = Graph() + full
     thing = URIRef(ID["driver/both"])
     graph.add((thing, RDF.type, OWL.NamedIndividual))

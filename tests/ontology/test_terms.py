@@ -10,17 +10,18 @@ import re
 from pathlib import Path
 
 import pytest
+from ccdkg.ontology import ALIGN_FILE, ONTOLOGY_FILE, load_ontology
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ccdkg.labels import to_traditional
 from ccdkg.namespaces import CCD, ONTOLOGY_IRI, VANN
-from ccdkg.ontology import ALIGN_FILE, ONTOLOGY_FILE, load_ontology
 
 ROOT = Path(__file__).resolve().parents[2]
 VOCABULARY_MD = ROOT / "docs" / "vocabulary.md"
 DATA_MODEL_MD = ROOT / "docs" / "data-model.md"
-TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual)
+TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+TERM_TYPES += (OWL.NamedIndividual,)
 ONTO = URIRef(ONTOLOGY_IRI)
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # open namespace: pytest probes module globals
 
@@ -103,8 +104,17 @@ def test_labels_are_unique_per_language(core: Graph) -> None:
 
 def test_zh_hans_labels_of_the_articles_concepts_are_its_wording(core: Graph) -> None:
     text = (ROOT / "graph" / "sources" / "001_7f0eaf4949258080.txt").read_text(encoding="utf-8")
-    for term in (CCD.CityCluster, CCD.CityClusterDiplomacy, CCD.CoreDiplomaticFunction, CCD.Driver,
-                 CCD.PoliticalImpact, CCD.Challenge, CCD.CityNetwork, CCD.CityLeague, CCD.hasMemberCity):
+    for term in (
+        CCD.CityCluster,
+        CCD.CityClusterDiplomacy,
+        CCD.CoreDiplomaticFunction,
+        CCD.Driver,
+        CCD.PoliticalImpact,
+        CCD.Challenge,
+        CCD.CityNetwork,
+        CCD.CityLeague,
+        CCD.hasMemberCity,
+    ):
         (hans,) = [o for o in core.objects(term, RDFS.label) if o.language.lower() == "zh-hans"]
         assert str(hans) in text, term
 
@@ -167,7 +177,8 @@ def _contract_properties() -> list[tuple[URIRef, URIRef | None, URIRef]]:
             (rng,) = re.findall(r"`((?:ccd|xsd):\w+)`", right)
         else:  # e.g. ccd:order: "… 1-based `xsd:integer`"
             domain, (rng,) = None, curies
-        out.append((ccd_term(term.strip("`")), domain, XSD[rng[4:]] if rng.startswith("xsd:") else ccd_term(rng)))
+        rng_iri = XSD[rng[4:]] if rng.startswith("xsd:") else ccd_term(rng)
+        out.append((ccd_term(term.strip("`")), domain, rng_iri))
     return out
 
 
