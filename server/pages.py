@@ -225,30 +225,32 @@ def _evidence(passages: Iterable[str]) -> list[dict[str, Any]]:
 def _fact_evidence(iri: str, others: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """For each linked node, the passages that state the link.
 
-    A passage that one end of a link was drawn from and that names the other end (its
-    article wording, zh-Hans) is where the article says so: the Table 1 row of 美国东北部城市群
-    names 国际金融服务.
+    A passage that one end of a link was drawn from and whose words (the quote with its
+    prefix and suffix) name the other end in the article's wording (zh-Hans) is where the
+    article says so: the Table 1 cell 国际金融服务 of the row that begins 美国东北部城市群.
     """
     nodes = sorted({iri, *others})[:400]
     values = " ".join(web.sparql_iri(n) for n in nodes)
     rows = web.store().select(
-        f"SELECT ?x ?ps ?exact WHERE {{ VALUES ?x {{ {values} }}"
-        f" ?x <{DERIVED_FROM}> ?ps . ?ps <{OA.exact}> ?exact }}"
+        f"SELECT ?x ?ps ?exact ?prefix ?suffix WHERE {{ VALUES ?x {{ {values} }}"
+        f" ?x <{DERIVED_FROM}> ?ps . ?ps <{OA.exact}> ?exact"
+        f" OPTIONAL {{ ?ps <{OA.prefix}> ?prefix }} OPTIONAL {{ ?ps <{OA.suffix}> ?suffix }} }}"
     )
     passages: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in rows:
-        passages[row["x"].value].append((row["ps"].value, row["exact"].value))
+        words = "".join(row[k].value for k in ("prefix", "exact", "suffix") if row.get(k) is not None)
+        passages[row["x"].value].append((row["ps"].value, words))
     own_label = web.labels_of(iri).get("zh-Hans", "")
     found: dict[str, set[str]] = defaultdict(set)
     for other in nodes:
         if other == iri:
             continue
         other_label = web.labels_of(other).get("zh-Hans", "")
-        for ps, exact in passages.get(iri, []):
-            if other_label and other_label in exact:
+        for ps, words in passages.get(iri, []):
+            if other_label and other_label in words:
                 found[other].add(ps)
-        for ps, exact in passages.get(other, []):
-            if own_label and own_label in exact:
+        for ps, words in passages.get(other, []):
+            if own_label and own_label in words:
                 found[other].add(ps)
     all_ps = {p for ps in found.values() for p in ps}
     details = {e["iri"]: e for e in _evidence(all_ps)}

@@ -10,6 +10,7 @@ find 长三角城市群.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ SELECT DISTINCT ?s ?p ?l WHERE {
 }
 """
 _TYPES_QUERY = "SELECT DISTINCT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s) && isIRI(?t)) }"
+# How much of the graph links to a node: among equally good matches the better-connected wins.
+_DEGREE_QUERY = "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o)) } GROUP BY ?o"
 _PROPERTY_WEIGHT = {"label": 1.0, "prefLabel": 1.0, "title": 0.9, "altLabel": 0.85}
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DROP = re.compile(r"[\s\-_'’·・,，。.、:：;；()（）\[\]【】“”\"«»/]+")
@@ -106,6 +109,10 @@ def _types() -> dict[str, list[str]]:
     return out
 
 
+def _degrees() -> dict[str, float]:
+    return {r["o"].value: math.log2(1 + int(r["n"].value)) for r in web.store().select(_DEGREE_QUERY)}
+
+
 def index() -> list[Entry]:
     return web.cached("search-index", build_index)
 
@@ -131,8 +138,11 @@ def search(q: str, limit: int = 50) -> list[dict[str, Any]]:
     if not query:
         return []
     best: dict[str, tuple[float, Entry]] = {}
+    degrees = web.cached("search-degrees", _degrees)
     for entry in index():
         score = max((_score(query, k) for k in entry.keys), default=0.0) * entry.weight
+        if score:
+            score += min(degrees.get(entry.iri, 0.0), 8.0) * 0.5
         if score and (entry.iri not in best or score > best[entry.iri][0]):
             best[entry.iri] = (score, entry)
     ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], len(web.label(kv[0], "zh-Hans")), kv[0]))
