@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, URIRef
-from rdflib.namespace import RDF
-
-from ccdkg.errors import BuildError, SourceTextError
 from ccdkg.graph.curation import load_curation
 from ccdkg.graph.extract import extract
 from ccdkg.graph.parse import parse_article
 from ccdkg.graph.release import RELEASE_DIR, write_one, write_release
+from rdflib import Dataset, URIRef
+from rdflib.namespace import RDF
+
+from ccdkg.errors import BuildError, SourceTextError
 from ccdkg.namespaces import CCD, GRAPH_ONTOLOGY, PREFIXES
 
 SOURCES_DIR = Path(__file__).resolve().parent / "sources"
@@ -75,7 +75,7 @@ def _curie(node: URIRef) -> str:
     s = str(node)
     for prefix, ns in PREFIXES.items():
         if s.startswith(ns) and prefix in ("ccd", "fabio", "oa"):
-            return f"{prefix}:{s[len(ns):]}"
+            return f"{prefix}:{s[len(ns) :]}"
     return s
 
 
@@ -93,9 +93,14 @@ def count_classes(dataset: Dataset) -> dict[str, int]:
     return dict(counts)
 
 
-def build(out_dir: Path | str | None = None, output: Path | str | None = None, *,
-          source: Path | str | None = None, web_copy: Path | str | None = None,
-          validator: Validator | None = None) -> BuildResult:
+def build(
+    out_dir: Path | str | None = None,
+    output: Path | str | None = None,
+    *,
+    source: Path | str | None = None,
+    web_copy: Path | str | None = None,
+    validator: Validator | None = None,
+) -> BuildResult:
     """Build the graph from the shipped article and write the release (or just ``output``).
 
     ``source``/``web_copy`` read other copies of the texts; ``validator`` replaces
@@ -134,10 +139,17 @@ def build(out_dir: Path | str | None = None, output: Path | str | None = None, *
         written.append(write_one(dataset, output))
     else:
         written = write_release(dataset, out_dir or RELEASE_DIR, report_turtle)
-    return BuildResult(dataset, written, len(dataset), count_classes(dataset),
-                       len({s for s, _, _, _ in dataset.quads((None, RDF.type, CCD.Passage, None))}),
-                       witness, conforms, report_text,
-                       [f"data graphs: {data_triples} triples (ontology graph: {len(dataset) - data_triples})"])
+    return BuildResult(
+        dataset,
+        written,
+        len(dataset),
+        count_classes(dataset),
+        len({s for s, _, _, _ in dataset.quads((None, RDF.type, CCD.Passage, None))}),
+        witness,
+        conforms,
+        report_text,
+        [f"data graphs: {data_triples} triples (ontology graph: {len(dataset) - data_triples})"],
+    )
 
 
 def _validate(dataset: Dataset, text: str, validator: Validator | None) -> tuple[str, str, bool]:

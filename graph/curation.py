@@ -19,7 +19,17 @@ from ccdkg.errors import BuildError
 from ccdkg.namespaces import SLUG
 
 CURATION_DIR = Path(__file__).resolve().parent / "curation"
-KINDS = ("cluster", "city", "country", "region", "organisation", "event", "policy", "core-function", "city-role")
+KINDS = (
+    "cluster",
+    "city",
+    "country",
+    "region",
+    "organisation",
+    "event",
+    "policy",
+    "core-function",
+    "city-role",
+)
 # entities.tsv spells the kind the British way in the data model only
 _ENTITY_KIND = {"organization": "organisation"}
 
@@ -103,8 +113,15 @@ def load_curation(directory: Path | str | None = None) -> Curation:
     base = Path(directory) if directory else CURATION_DIR
     names = []
     for row in _read_tsv(base / "names.tsv"):
-        name = Name(row["label_zh_hans"], row["kind"], row["slug"], row["en_label"], row["located_in"],
-                    row["status"] == "interpreted", row["note"])
+        name = Name(
+            row["label_zh_hans"],
+            row["kind"],
+            row["slug"],
+            row["en_label"],
+            row["located_in"],
+            row["status"] == "interpreted",
+            row["note"],
+        )
         if name.kind not in KINDS:
             raise BuildError(f"names.tsv: unknown kind {name.kind!r} for {name.label!r}")
         if not re.fullmatch(SLUG, name.slug):
@@ -116,9 +133,19 @@ def load_curation(directory: Path | str | None = None) -> Curation:
     for row in _read_tsv(base / "entities.tsv"):
         kind = _ENTITY_KIND.get(row["kind"], row["kind"])
         entities[(row["article_label_zh_hans"], kind)] = Entity(
-            row["article_label_zh_hans"], kind, row["en_label"], row["wikidata_qid"], row["geonames_id"],
-            row["lat"], row["lon"], row["dbpedia_iri"], row["verified"] == "yes", row["evidence"],
-            row["mention"], row["notes"])
+            row["article_label_zh_hans"],
+            kind,
+            row["en_label"],
+            row["wikidata_qid"],
+            row["geonames_id"],
+            row["lat"],
+            row["lon"],
+            row["dbpedia_iri"],
+            row["verified"] == "yes",
+            row["evidence"],
+            row["mention"],
+            row["notes"],
+        )
     return Curation(
         names=names,
         entities=entities,

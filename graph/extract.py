@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ccdkg.graph.curation import Curation, Name
+from ccdkg.graph.parse import Article, Span
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ccdkg.errors import BuildError
-from ccdkg.graph.curation import Curation, Name
-from ccdkg.graph.parse import Article, Span
 from ccdkg.labels import to_traditional
 from ccdkg.namespaces import (
     CCD,
@@ -137,8 +137,11 @@ class _Extractor:
 
     def graphs_and_sources(self) -> None:
         g = self.stated
-        for graph, status in ((GRAPH_STATED, CCD.Stated), (GRAPH_INTERPRETED, CCD.Interpreted),
-                              (GRAPH_LINKS, CCD.External)):
+        for graph, status in (
+            (GRAPH_STATED, CCD.Stated),
+            (GRAPH_INTERPRETED, CCD.Interpreted),
+            (GRAPH_LINKS, CCD.External),
+        ):
             g.add((graph, CCD.assertionStatus, status))
         self.links.add((GRAPH_LINKS, DCTERMS.source, SOURCE_ENTITIES))
         self.links.add((GRAPH_LINKS, PROV.wasDerivedFrom, SOURCE_ENTITIES))
@@ -152,7 +155,7 @@ class _Extractor:
         a, g = self.a, self.stated
         art = iri("article", self.c.article["slug"])
         names = self.c.article.get("sections", {})
-        top_order = 0
+        top_order = 1  # the front matter (1) comes first, then abstract, introduction, 一 … 四
         for sec in a.sections.values():
             node = iri("section", sec.key)
             g.add((node, RDF.type, CCD.Section))
@@ -165,8 +168,9 @@ class _Extractor:
                 g.add((node, DCTERMS.title, Literal(zh, lang="zh-Hans")))
                 g.add((node, CCD.sectionNumber, Literal(sec.number)))
                 self.label(node, zh, en)
-                heading = self.passage(f"{sec.key}-heading", sec.title, sec.key,
-                                       *self._fmt("heading", sec.key))
+                heading = self.passage(
+                    f"{sec.key}-heading", sec.title, sec.key, *self._fmt("heading", sec.key)
+                )
                 self.derived(node, [heading])
             else:
                 self.label(node, cur["zh"], cur["en"], interpreted=True)
@@ -192,7 +196,7 @@ class _Extractor:
         g.add((front, RDF.type, CCD.Section))
         g.add((art, CCD.hasSection, front))
         g.add((front, DCTERMS.isPartOf, art))
-        g.add((front, CCD.order, Literal(0, datatype=XSD.integer)))
+        g.add((front, CCD.order, Literal(1, datatype=XSD.integer)))
         cur = names["front"]
         self.label(front, cur["zh"], cur["en"], interpreted=True)
         self.section_label["front"] = (cur["zh"], cur["en"])
@@ -211,7 +215,10 @@ class _Extractor:
         if section in self.section_label:
             zh_sec, en_sec = self.section_label[section]
         else:
-            zh_sec, en_sec = self._section_name(section), self.c.article["sections"].get(section, {}).get("en", section)
+            zh_sec, en_sec = (
+                self._section_name(section),
+                self.c.article["sections"].get(section, {}).get("en", section),
+            )
         values = {"section": zh_sec, "section_en": en_sec, **values}
         return t["zh"].format(**values), t["en"].format(**values)
 
@@ -227,8 +234,14 @@ class _Extractor:
             f = fields[key]
             zh = self.c.article["labels"]["field"]["zh"].format(field=f["zh"])
             en = self.c.article["labels"]["field"]["en"].format(field_en=f["en"])
-            slug = {"DOI 编号": "doi", "作者简介": "author-info", "关键词": "keywords", "中图分类号": "clc",
-                    "文献标识码": "document-code", "文章编号": "article-number"}.get(key, key)
+            slug = {
+                "DOI 编号": "doi",
+                "作者简介": "author-info",
+                "关键词": "keywords",
+                "中图分类号": "clc",
+                "文献标识码": "document-code",
+                "文章编号": "article-number",
+            }.get(key, key)
             return self.passage(f"front-{slug}", span, "front", zh, en)
 
         title = a.front["title"].text
@@ -276,8 +289,16 @@ class _Extractor:
         self.derived(author, [field("author"), field("作者简介")])
         info = a.front["作者简介"].text
         if c["affiliation"] not in info:
-            raise BuildError(f"curation: the affiliation {c['affiliation']!r} is not in the author information")
-        g.add((author, SCHEMA.affiliation, iri("organisation", self.c.name(c["affiliation"], "organisation").slug)))
+            raise BuildError(
+                f"curation: the affiliation {c['affiliation']!r} is not in the author information"
+            )
+        g.add(
+            (
+                author,
+                SCHEMA.affiliation,
+                iri("organisation", self.c.name(c["affiliation"], "organisation").slug),
+            )
+        )
         g.add((author, SCHEMA.description, Literal(info, lang="zh-Hans")))
         if "editor" in a.front:
             editor = iri("person", c["editor"]["slug"])
@@ -291,7 +312,9 @@ class _Extractor:
             self.derived(art, [fund])
             for key in ("project", "grant", "title"):
                 if c["funding"][key] not in a.funding.text:
-                    raise BuildError(f"curation: funding {key} {c['funding'][key]!r} is not in the funding note")
+                    raise BuildError(
+                        f"curation: funding {key} {c['funding'][key]!r} is not in the funding note"
+                    )
             self.sentence_passages.append((fund, a.funding))
         self.sentence_passages.append((self.passages["front-author-info"], a.front["作者简介"]))
 
@@ -299,10 +322,16 @@ class _Extractor:
         a, g = self.a, self.stated
         t = a.table
         sec = t.section
-        table_p = self.passage(f"{sec}-table1-caption", t.caption, sec, *self._fmt("cell", sec, row=0, text=t.caption.text))
-        note_p = self.passage(f"{sec}-table1-note", t.note, sec, *self._fmt("cell", sec, row=0, text=t.note.text)) \
-            if t.note else None
+        table_p = self.passage(
+            f"{sec}-table1-caption", t.caption, sec, *self._fmt("cell", sec, row=0, text=t.caption.text)
+        )
+        note_p = (
+            self.passage(f"{sec}-table1-note", t.note, sec, *self._fmt("cell", sec, row=0, text=t.note.text))
+            if t.note
+            else None
+        )
         for row in t.rows:
+
             def cell(suffix: str, span: Span, row=row) -> URIRef:
                 zh, en = self._fmt("cell", sec, row=row.order, text=span.text)
                 return self.passage(f"{sec}-table1-r{row.order}-{suffix}", span, sec, zh, en)
@@ -414,7 +443,9 @@ class _Extractor:
     # ---- the argument -------------------------------------------------------------------
     def _sentence_passages(self, section: str) -> list[list[tuple[URIRef, Span]]]:
         """Per paragraph of a section: its sentence passages in order."""
-        return [[(self.passages[s.key], s.span) for s in p.sentences] for p in self.a.sections[section].paragraphs]
+        return [
+            [(self.passages[s.key], s.span) for s in p.sentences] for p in self.a.sections[section].paragraphs
+        ]
 
     def _locate(self, items: list[tuple[URIRef, Span]], marker: str, label: str, what: str) -> int:
         """Index of the sentence that opens with ``marker`` (then an optional comma) and ``label``."""
@@ -427,7 +458,9 @@ class _Extractor:
             if rest.startswith(label):
                 hits.append(i)
         if len(hits) != 1:
-            raise BuildError(f"curation: {what} {marker}{label!r} occurs {len(hits)} times where expected, not once")
+            raise BuildError(
+                f"curation: {what} {marker}{label!r} occurs {len(hits)} times where expected, not once"
+            )
         return hits[0]
 
     def _label_span(self, span: Span, label: str) -> Span:
@@ -453,21 +486,27 @@ class _Extractor:
         self.derived(dip, evidence + [self.passages["front-keywords"]])
         g.add((iri("article", self.c.article["slug"]), DCTERMS.subject, dip))
 
-        for key, prop, cls, kind in (("drivers", CCD.hasDriver, CCD.Driver, "driver"),
-                                     ("functions", CCD.hasFunction, CCD.DiplomacyFunction, "function")):
+        for key, prop, cls, kind in (
+            ("drivers", CCD.hasDriver, CCD.Driver, "driver"),
+            ("functions", CCD.hasFunction, CCD.DiplomacyFunction, "function"),
+        ):
             for order, item in enumerate(arg.get(key, []), start=1):
                 sec = self.a.sections.get(item["heading"])
                 if sec is None or sec.title is None:
-                    raise BuildError(f"curation: {kind} {item['slug']} names section {item['heading']}, not in the text")
+                    raise BuildError(
+                        f"curation: {kind} {item['slug']} names section {item['heading']}, not in the text"
+                    )
                 node = iri(kind, item["slug"])
                 self._point(dip, prop, node, cls, order, sec.title.text, item["en"])
                 passages = [self.passages[f"{sec.key}-heading"]]
                 passages += [p for para in self._sentence_passages(sec.key) for p, _ in para]
                 self.derived(node, passages)
 
-        for key, prop, cls, kind in (("impacts", CCD.hasImpact, CCD.PoliticalImpact, "impact"),
-                                     ("challenges", CCD.hasChallenge, CCD.Challenge, "challenge"),
-                                     ("recommendations", CCD.hasRecommendation, CCD.Recommendation, "recommendation")):
+        for key, prop, cls, kind in (
+            ("impacts", CCD.hasImpact, CCD.PoliticalImpact, "impact"),
+            ("challenges", CCD.hasChallenge, CCD.Challenge, "challenge"),
+            ("recommendations", CCD.hasRecommendation, CCD.Recommendation, "recommendation"),
+        ):
             for order, item in enumerate(arg.get(key, []), start=1):
                 node = iri(kind, item["slug"])
                 paragraph = self._find_paragraph(item, kind)
@@ -476,7 +515,9 @@ class _Extractor:
                 self.derived(node, [p for p, _ in paragraph])
                 starts = [self._locate(paragraph, s["marker"], s["label"], "sub-point") for s in subs]
                 if starts != sorted(starts):
-                    raise BuildError(f"curation: the sub-points of {item['slug']} are not in the text's order")
+                    raise BuildError(
+                        f"curation: the sub-points of {item['slug']} are not in the text's order"
+                    )
                 for n, (sub, start) in enumerate(zip(subs, starts, strict=True), start=1):
                     stop = starts[n] if n < len(starts) else len(paragraph)
                     child = iri(kind, sub["slug"])
@@ -496,7 +537,9 @@ class _Extractor:
                 return para
         raise BuildError(f"curation: no paragraph of section {item['section']} opens with {item['marker']}")
 
-    def _point(self, dip: URIRef, prop: URIRef, node: URIRef, cls: URIRef, order: int, zh: str, en: str) -> None:
+    def _point(
+        self, dip: URIRef, prop: URIRef, node: URIRef, cls: URIRef, order: int, zh: str, en: str
+    ) -> None:
         g = self.stated
         g.add((node, RDF.type, cls))
         self.label(node, zh, en)
@@ -513,8 +556,10 @@ class _Extractor:
         for fn in self.a.footnotes:
             items = by_note.pop(fn.key, [])
             if len(items) != len(fn.works):
-                raise BuildError(f"curation: works.yaml lists {len(items)} works for {fn.key}, "
-                                 f"the footnote cites {len(fn.works)}")
+                raise BuildError(
+                    f"curation: works.yaml lists {len(items)} works for {fn.key}, "
+                    f"the footnote cites {len(fn.works)}"
+                )
             note = iri("footnote", fn.key)
             anchor = self.passages[fn.sentence]
             for k, (w, span) in enumerate(zip(items, fn.works, strict=True), start=1):
@@ -525,7 +570,9 @@ class _Extractor:
                 g.add((anchor, CITO.cites, work))
                 g.add((art, CITO.cites, work))
         if by_note:
-            raise BuildError(f"curation: works.yaml cites footnotes the article does not have: {sorted(by_note)}")
+            raise BuildError(
+                f"curation: works.yaml cites footnotes the article does not have: {sorted(by_note)}"
+            )
 
     def _work(self, w: dict, span: Span, passage: URIRef) -> None:
         g = self.stated
@@ -542,8 +589,11 @@ class _Extractor:
         g.add((node, DCTERMS.title, Literal(title)))
         self.label(node, title, w.get("en", title))
         self.derived(node, [passage])
-        for role, prop in (("authors", DCTERMS.creator), ("editors", SCHEMA.editor),
-                           ("translators", SCHEMA.translator)):
+        for role, prop in (
+            ("authors", DCTERMS.creator),
+            ("editors", SCHEMA.editor),
+            ("translators", SCHEMA.translator),
+        ):
             for person in w.get(role, []):
                 pnode = iri("person", person["slug"])
                 g.add((node, prop, pnode))

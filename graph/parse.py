@@ -307,8 +307,10 @@ def parse_article(text: str) -> Article:
                 abstract = new_section("abstract", "", 0, 1, None, None)
                 seg = front["内容摘要"]
                 para = Paragraph("abstract-p1", "abstract", 1, [seg])
-                para.sentences = [Sentence(f"abstract-p1-{i}", sp)
-                                  for i, (sp, _) in enumerate(_sentences(text, seg), start=1)]
+                para.sentences = [
+                    Sentence(f"abstract-p1-{i}", sp)
+                    for i, (sp, _) in enumerate(_sentences(text, seg), start=1)
+                ]
                 abstract.paragraphs.append(para)
             if "关键词" in front:
                 keywords = _keywords(text, front["关键词"])
@@ -340,8 +342,12 @@ def parse_article(text: str) -> Article:
             para = open_paragraph
             para.segments.append(segment)
         else:
-            para = Paragraph(f"{current.key}-p{len(current.paragraphs) + 1}", current.key,
-                             len(current.paragraphs) + 1, [segment])
+            para = Paragraph(
+                f"{current.key}-p{len(current.paragraphs) + 1}",
+                current.key,
+                len(current.paragraphs) + 1,
+                [segment],
+            )
             current.paragraphs.append(para)
         for span, markers in _sentences(text, segment):
             key = f"{para.key}-{len(para.sentences) + 1}"
@@ -356,7 +362,9 @@ def parse_article(text: str) -> Article:
         if required not in front:
             raise SourceTextError(f"the article's front matter has no {required!r}")
     if table is None:
-        raise SourceTextError("Table 1 (表1, the tab-separated table of city clusters) is missing from the article")
+        raise SourceTextError(
+            "Table 1 (表1, the tab-separated table of city clusters) is missing from the article"
+        )
     if pending:
         sym, marker, _, _ = pending[0]
         raise SourceTextError(f"footnote marker {sym} at offset {marker.start} has no footnote text")
@@ -374,7 +382,9 @@ def parse_article(text: str) -> Article:
         by_sentence.setdefault(f.sentence, []).append(f.key)
     for sec in sections.values():
         for para in sec.paragraphs:
-            para.sentences = [Sentence(s.key, s.span, tuple(by_sentence.get(s.key, ()))) for s in para.sentences]
+            para.sentences = [
+                Sentence(s.key, s.span, tuple(by_sentence.get(s.key, ()))) for s in para.sentences
+            ]
     return Article(text, front, keywords, sections, table, tuple(footnotes), funding)
 
 
@@ -387,8 +397,10 @@ def _front_fields(text: str, block: _Block, front: dict[str, Span]) -> None:
 
 
 def _keywords(text: str, value: Span) -> tuple[Span, ...]:
-    return tuple(Span(value.start + m.start(), value.start + m.end(), m.group(0))
-                 for m in re.finditer(r"\S+", value.text))
+    return tuple(
+        Span(value.start + m.start(), value.start + m.end(), m.group(0))
+        for m in re.finditer(r"\S+", value.text)
+    )
 
 
 def _parse_table(text: str, block: _Block, caption: Span, section: Section | None) -> Table:
@@ -414,8 +426,11 @@ def _parse_table(text: str, block: _Block, caption: Span, section: Section | Non
         for cell in cells:
             spans.append(_strip_span(text, col, col + len(cell)))
             col += len(cell) + 1
-        rows.append(TableRow(order, spans[0], _split_list(text, spans[1]), _split_list(text, spans[2]),
-                             spans[1], spans[2]))
+        rows.append(
+            TableRow(
+                order, spans[0], _split_list(text, spans[1]), _split_list(text, spans[2]), spans[1], spans[2]
+            )
+        )
     if not rows:
         raise SourceTextError("Table 1 has no rows")
     return Table(section.key if section else "intro", caption, tuple(header_cells), tuple(rows), None)

@@ -25,8 +25,14 @@ DUMPS = ("ccdkg.trig", "ccdkg.nq", "ccdkg.ttl", "ccdkg.nt", "ccdkg.jsonld")
 SUMS = "SHA256SUMS"
 REPORT = "build-report.ttl"
 # one file written with -o: the format follows the extension
-FORMATS = {".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld",
-           ".json": "json-ld"}
+FORMATS = {
+    ".trig": "trig",
+    ".nq": "nquads",
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+}
 
 
 def union(dataset: Dataset) -> Graph:
@@ -148,5 +154,7 @@ def write_one(dataset: Dataset, output: Path | str) -> Path:
     if fmt is None:
         known = ", ".join(sorted(FORMATS))
         raise BuildError(f"cannot tell the RDF format of {path.name!r}: use one of {known}")
-    write_files(path.parent if str(path.parent) else Path("."), {path.name: render(dataset, fmt).encode("utf-8")})
+    write_files(
+        path.parent if str(path.parent) else Path("."), {path.name: render(dataset, fmt).encode("utf-8")}
+    )
     return path

@@ -1,0 +1,128 @@
+"""The second witness: the damaged web copy, repaired and aligned with the clean text.
+
+The web copy is in traditional characters, carries inline pinyin after many characters
+(``關(guān)``), has mojibake, half-width punctuation and no headings, table or footnotes.
+Repair: ftfy (mojibake) → strip the pinyin annotations → OpenCC t2s. Both texts are then
+normalised (NFKC, no whitespace or markup) and aligned with difflib; each passage is
+``attested`` when the copy has it verbatim, ``differs`` when it has most of it, and
+``missing`` otherwise.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import ftfy
+from ccdkg.graph.parse import Article
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import RDF
+
+from ccdkg.labels import to_simplified
+from ccdkg.namespaces import CCD, GRAPH_STATED, OA, data_iri
+
+WEB_COPY = URIRef(data_iri("source", "web-copy"))
+# one pinyin syllable with a tone mark (or ü), in ASCII or full-width parentheses
+_PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹ]{1,7}[)）]")
+_MARKUP = re.compile(r"<sup>.*?</sup>|\*\*|\\")
+# Folded on both sides before comparing: curly vs straight quotes, and 著/着, which t2s leaves
+# as 著 (a valid simplified character) where the clean text writes 着.
+_FOLD = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "著": "着"})
+DIFFERS_AT_LEAST = 0.5  # share of a passage's characters the copy must have to count as "differs"
+
+
+def repair(damaged: str) -> str:
+    """ftfy for mojibake, then drop the inline pinyin, then traditional → simplified."""
+    text = ftfy.fix_text(damaged)
+    text = _PINYIN.sub("", text)
+    return to_simplified(text)
+
+
+def _normalise(text: str, start: int = 0, end: int | None = None) -> tuple[str, list[int]]:
+    """NFKC, without whitespace and markup; with the offset of each kept character."""
+    end = len(text) if end is None else end
+    masked = _MARKUP.sub(lambda m: "\0" * len(m.group(0)), text[start:end])
+    chars, offsets = [], []
+    for i, ch in enumerate(masked):
+        if ch == "\0" or ch.isspace():
+            continue
+        for c in unicodedata.normalize("NFKC", ch).translate(_FOLD):
+            if not c.isspace():
+                chars.append(c)
+                offsets.append(start + i)
+    return "".join(chars), offsets
+
+
+@dataclass
+class WitnessReport:
+    attested: int = 0
+    differs: list[tuple[str, str, str]] = field(default_factory=list)  # passage, clean, copy
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.attested + len(self.differs) + len(self.missing)
+
+    def summary(self, show: int = 12) -> str:
+        lines = [
+            f"second witness (web copy): {self.attested} of {self.total} passages attested by both copies, "
+            f"{len(self.differs)} differ, {len(self.missing)} missing from the copy"
+        ]
+        for key, clean, copy in self.differs[:show]:
+            lines.append(f"  differs {key}: clean «{clean}» / copy «{copy}»")
+        if len(self.differs) > show:
+            lines.append(f"  … and {len(self.differs) - show} more differing passages")
+        return "\n".join(lines)
+
+
+def _first_difference(a: str, b: str, width: int = 12) -> tuple[str, str]:
+    """A short excerpt of both around their first disagreement."""
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag != "equal":
+            return a[max(0, i1 - 4) : i2 + 4][: width * 2], b[max(0, j1 - 4) : j2 + 4][: width * 2]
+    return a[:width], b[:width]
+
+
+def attest(dataset: Dataset, article: Article, damaged: str) -> WitnessReport:
+    """Record ccd:witnessStatus (and ccd:attestedBy) on every sentence passage of the dataset."""
+    copy, _ = _normalise(repair(damaged))
+    clean, offsets = _normalise(article.text)
+    # where each clean character sits in the copy (None when the copy lacks it)
+    sm = difflib.SequenceMatcher(None, clean, copy, autojunk=False)
+    where: list[int | None] = [None] * len(clean)
+    for block in sm.get_matching_blocks():
+        for k in range(block.size):
+            where[block.a + k] = block.b + k
+    index = {off: i for i, off in enumerate(offsets)}
+    stated = dataset.graph(URIRef(str(GRAPH_STATED)))
+    report = WitnessReport()
+    passages = []
+    for p in stated.subjects(RDF.type, CCD.Passage):
+        start = stated.value(p, OA.start)
+        end = stated.value(p, OA.end)
+        passages.append((int(start), int(end), p))
+    for start, end, p in sorted(passages):
+        ids = [index[o] for o in range(start, end) if o in index]
+        if not ids:
+            continue
+        hits = [where[i] for i in ids]
+        have = [h for h in hits if h is not None]
+        key = str(p).rsplit("/", 1)[-1]
+        contiguous = len(have) == len(hits) and all(b - a == 1 for a, b in zip(have, have[1:], strict=False))
+        if contiguous:
+            status = "attested"
+            report.attested += 1
+            stated.add((p, CCD.attestedBy, WEB_COPY))
+        elif len(have) >= DIFFERS_AT_LEAST * len(hits):
+            status = "differs"
+            seg_clean = "".join(clean[i] for i in ids)
+            seg_copy = copy[min(have) : max(have) + 1]
+            report.differs.append((key, *_first_difference(seg_clean, seg_copy)))
+        else:
+            status = "missing"
+            report.missing.append(key)
+        stated.add((p, CCD.witnessStatus, Literal(status)))
+    return report
