@@ -19,7 +19,7 @@ from typing import Any
 from ccdkg.server.config import Config
 from ccdkg.server.engine import QueryEngine
 from ccdkg.server.meta import Meta
-from ccdkg.server.sparql import ResponseCache
+from ccdkg.server.sparql import ReplayCache, ResponseCache
 from ccdkg.server.store import Store, open_store
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -103,6 +103,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: Store
     app.before_request(_start_clock)
     app.after_request(_log_access)
 
+    if config.cache_bytes:
+        app.wsgi_app = ReplayCache(app.wsgi_app, app.extensions["ccdkg"].cache)  # type: ignore[method-assign]
     if config.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)  # type: ignore[method-assign]
     if config.prefix:

@@ -72,9 +72,12 @@ def serve(args: argparse.Namespace) -> int:
         if args.workers and args.workers > 0:
             return _gunicorn(app, args, url)
         ext.engine.start()  # fork the query pool now, while this process has one thread
-        from werkzeug.serving import make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server
 
-        server = make_server(args.host, args.port, app, threaded=True)
+        class _KeepAlive(WSGIRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep connections open: no TCP handshake per query
+
+        server = make_server(args.host, args.port, app, threaded=True, request_handler=_KeepAlive)
         print(f"ccdkg: serving {url}  (SPARQL endpoint: {url}sparql, store: {config.store})", flush=True)
         try:
             server.serve_forever()

@@ -15,16 +15,20 @@ Responses to the immutable release are cached in memory and carry an ETag; a mat
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
 from collections import OrderedDict
+from typing import Any
+from urllib.parse import parse_qs
 
 from ccdkg.server import formats, guard
 from ccdkg.server.store import BadDataset, Overloaded, QueryError
 from flask import Blueprint, Response, current_app, g, request
 
 bp = Blueprint("sparql", __name__)
+access_log = logging.getLogger("ccdkg.access")
 
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
@@ -39,18 +43,18 @@ class ResponseCache:
     def __init__(self, budget: int, entry_limit: int) -> None:
         self.budget = budget
         self.entry_limit = entry_limit
-        self._items: OrderedDict[tuple, tuple[bytes, str, str]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[bytes, Any, str]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[bytes, str, str] | None:
+    def get(self, key: tuple) -> tuple[bytes, Any, str] | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
             return item
 
-    def put(self, key: tuple, value: tuple[bytes, str, str]) -> None:
+    def put(self, key: tuple, value: tuple[bytes, Any, str]) -> None:
         size = len(value[0])
         if size > self.entry_limit or size > self.budget:
             return
@@ -63,6 +67,80 @@ class ResponseCache:
             while self._size > self.budget:
                 _, evicted = self._items.popitem(last=False)
                 self._size -= len(evicted[0])
+
+
+REPLAYABLE = "ccdkg.replayable"
+
+
+class ReplayCache:
+    """WSGI middleware: replays the complete final response to a repeated GET /sparql.
+
+    The first answer to a cacheable query passes through the whole Flask stack (guard, engine,
+    every blueprint's after_request headers); its status, headers and body are kept, and the
+    same request (same query string, Accept and Origin) is answered from here without Flask —
+    the per-request cost that matters most for the repeated queries of dashboards and federated
+    clients. Only responses the view marked replayable are kept; ``If-None-Match`` gets 304.
+    """
+
+    def __init__(self, wsgi_app: Any, cache: ResponseCache, path: str = "/sparql") -> None:
+        self.wsgi_app = wsgi_app
+        self.cache = cache
+        self.path = path
+        self.hits = 0
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != self.path:
+            return self.wsgi_app(environ, start_response)
+        key = (
+            "replay",
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT"),
+            environ.get("HTTP_ORIGIN"),
+        )
+        hit = self.cache.get(key)
+        if hit is not None:
+            return self._replay(environ, start_response, hit)
+        captured: list = []
+
+        def capture(status: str, headers: list, exc_info: Any = None) -> Any:
+            captured[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        if environ.get(REPLAYABLE) and captured and captured[0].startswith("200"):
+            body = b"".join(result)
+            if hasattr(result, "close"):
+                result.close()
+            etag = next((v for k, v in captured[1] if k.lower() == "etag"), "")
+            self.cache.put(key, (body, tuple(captured[1]), etag))
+            return [body]
+        return result
+
+    def _replay(self, environ: dict, start_response: Any, hit: tuple[bytes, Any, str]) -> list[bytes]:
+        started = time.monotonic()
+        self.hits += 1
+        body, headers, etag = hit
+        headers = list(headers)
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and etag and (inm.strip() == "*" or etag in [t.strip() for t in inm.split(",")]):
+            keep = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
+            start_response("304 NOT MODIFIED", keep)
+            status, body = 304, b""
+        else:
+            start_response("200 OK", headers)
+            status = 200
+        if access_log.isEnabledFor(logging.INFO):
+            query = parse_qs(environ.get("QUERY_STRING", "")).get("query", [""])[0]
+            access_log.info(
+                '%s "GET %s" %s %s %.1fms cache=replay query=%r',
+                environ.get("REMOTE_ADDR", "-"),
+                environ.get("SCRIPT_NAME", "") + self.path,
+                status,
+                len(body),
+                (time.monotonic() - started) * 1000,
+                " ".join(query.split())[:200],
+            )
+        return [body]
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -201,6 +279,8 @@ def sparql() -> Response:
     if ext.config.cache_bytes and not _VOLATILE.search(query):
         ext.cache.put(key, (body, content_type, etag))
         g.ccdkg_cache = "miss"
+        if request.method == "GET":
+            request.environ[REPLAYABLE] = True
     return _answer(body, content_type, etag)
 
 

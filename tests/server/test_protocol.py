@@ -221,3 +221,25 @@ def test_select_results_carry_chinese_text_intact(client):
     r = client.get("/sparql", query_string={"query": q})
     values = {b["l"]["value"] for b in json.loads(r.data)["results"]["bindings"]}
     assert values == {"長三角城市群"}
+
+
+def test_repeated_get_is_replayed_with_every_header_of_the_first_answer(make_app):
+    app = make_app(cache_bytes=1 << 20)
+    client = app.test_client()
+    replay = app.wsgi_app
+    q = {"query": "SELECT ?c WHERE { ?c a <https://w3id.org/ccdkg/ontology#City> } # replay"}
+    first = client.get("/sparql", query_string=q, headers={"Accept": "text/csv"})
+    hits = replay.hits
+    second = client.get("/sparql", query_string=q, headers={"Accept": "text/csv"})
+    assert replay.hits == hits + 1
+    assert second.data == first.data
+    assert dict(second.headers) == dict(first.headers)
+    other = client.get("/sparql", query_string=q, headers={"Accept": "text/tab-separated-values"})
+    assert other.mimetype == "text/tab-separated-values"  # Accept is part of the key
+    not_modified = client.get(
+        "/sparql", query_string=q, headers={"Accept": "text/csv", "If-None-Match": first.headers["ETag"]}
+    )
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    # errors are never replayed: the same bad query goes through the checks each time
+    for _ in range(2):
+        assert client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x }"}).status_code == 400
