@@ -76,9 +76,7 @@ def parser_for(name: str | None, explicit: str | None = None) -> str:
         return "ox-trig"  # standard input: TriG, which also reads Turtle and N-Triples
     suffix = Path(name).suffix.lstrip(".").lower()
     if suffix not in FORMATS:
-        raise InputError(
-            f"{name}: cannot tell the RDF format from the extension {suffix or '(none)'!r}; use --input-format"
-        )
+        raise InputError(f"{name}: unknown RDF file extension {suffix or '(none)'!r}; use --input-format")
     return FORMATS[suffix]
 
 
