@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL
+from rdflib.namespace import OWL, RDF
 
 from ccdkg.namespaces import CCD, ONTOLOGY_IRI, PREFIXES
 
@@ -28,6 +28,8 @@ DEPLOYMENT = "https://ccdkg.example.org"
 FORMATS: dict[str, str] = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}
 OX_FORMATS = {"xml": ox.RdfFormat.RDF_XML, "json-ld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
 HTACCESS_TEMPLATE = W3ID_DIR / "htaccess.in"
+# pyLODE's own vocabulary for what its class entries show.
+ONTDOC_HAS_INSTANCE = URIRef("https://w3id.org/profile/ontdoc/hasInstance")
 
 
 def version() -> str:
@@ -84,15 +86,46 @@ def _docs_graph() -> Graph:
     for triple in graph:
         if triple[0] == URIRef(ONTOLOGY_IRI) or str(triple[0]).startswith(str(CCD)):
             docs.add(triple)
+    # List the named individuals (ccd:Stated …) under their class too ("Has Instance").
+    for individual in graph.subjects(RDF.type, OWL.NamedIndividual):
+        for cls in graph.objects(individual, RDF.type):
+            if str(cls).startswith(str(CCD)):
+                docs.add((cls, ONTDOC_HAS_INSTANCE, individual))
     return _sorted_copy(docs)
+
+
+def _ontpub() -> type:
+    """pyLODE's OntPub with a section for named individuals, which OntPub 3.3.4 lacks (it links
+    "Has Instance" entries to anchors it never writes); built with pyLODE's own section_html."""
+    from pylode import OntPub
+    from pylode.rdf_elements import CLASS_PROPS
+    from pylode.utils import section_html
+
+    class OntPubWithIndividuals(OntPub):
+        def _make_main_sections(self) -> None:
+            super()._make_main_sections()
+            if (None, RDF.type, OWL.NamedIndividual) in self.ont:
+                with self.content:
+                    section_html(
+                        "Named Individuals",
+                        self.ont,
+                        self.back_onts,
+                        self.ns,
+                        OWL.NamedIndividual,
+                        [p for p in CLASS_PROPS if p != ONTDOC_HAS_INSTANCE],
+                        self.toc,
+                        "named_individuals",
+                        self.fids,
+                        self.props_labeled,
+                    ).render()
+
+    return OntPubWithIndividuals
 
 
 def _docs_html() -> str:
     # pyLODE logs its background-ontology loading at INFO; keep `ccdkg release` quiet.
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
-    from pylode import OntPub
-
-    html = OntPub(_docs_graph(), sort_subjects=True).make_html()
+    html = _ontpub()(_docs_graph(), sort_subjects=True).make_html()
     return html if html.endswith("\n") else html + "\n"
 
 
