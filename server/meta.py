@@ -95,6 +95,7 @@ class Meta:
         self._lock = threading.Lock()
         self._docs: dict[tuple[str, str, str], tuple[bytes, str, str]] = {}
         self._files: dict[str, bytes] = {}
+        self._digests: dict[str, bytes] = {}
         self._count()
 
     def _count(self) -> None:
@@ -288,7 +289,7 @@ class Meta:
     def _known_digest(self, download: Download) -> str | None:
         """The checksum when it costs nothing more than reading a release file (or is known)."""
         if download.name in self._files or download.release_file is not None:
-            return hashlib.sha256(self.file(download)).hexdigest()
+            return self.digest(download).hex()
         return None
 
     def file(self, download: Download) -> bytes:
@@ -303,8 +304,18 @@ class Meta:
                 self._files[download.name] = body
         return body
 
+    def digest(self, download: Download) -> bytes:
+        """SHA-256 of a download, computed once."""
+        with self._lock:
+            known = self._digests.get(download.name)
+        if known is None:
+            known = hashlib.sha256(self.file(download)).digest()
+            with self._lock:
+                self._digests[download.name] = known
+        return known
+
     def sha256sums(self) -> bytes:
-        lines = [f"{hashlib.sha256(self.file(d)).hexdigest()}  {d.name}\n" for d in self.downloads]
+        lines = [f"{self.digest(d).hex()}  {d.name}\n" for d in self.downloads]
         return "".join(lines).encode()
 
 
@@ -367,7 +378,7 @@ def download(name: str) -> Response:
     if match is None:
         abort(404)
     body = meta.file(match)
-    digest = hashlib.sha256(body).digest()
+    digest = meta.digest(match)
     response = _conditional(body, match.fmt.content_type, digest.hex())
     response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(digest).decode()}:"
     response.headers["Content-Disposition"] = f'attachment; filename="{match.name}"'

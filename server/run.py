@@ -97,6 +97,7 @@ def _gunicorn(app: Any, args: argparse.Namespace, url: str) -> int:
     deadline = ext.config.deadline
 
     def post_fork(server: Any, worker: Any) -> None:
+        ext.store.after_fork()  # an on-disk store's handle does not survive fork(): reopen it
         ext.engine.start()
 
     def when_ready(server: Any) -> None:

@@ -28,9 +28,11 @@ def _serve(*args: str) -> tuple[subprocess.Popen, str, float]:
     return proc, url, time.monotonic() - t0
 
 
-@pytest.fixture(scope="module", params=["threaded", "gunicorn"])
-def live(request):
-    extra = ("--workers", "2") if request.param == "gunicorn" else ()
+@pytest.fixture(scope="module", params=["threaded", "gunicorn", "disk-gunicorn"])
+def live(request, tmp_path_factory):
+    extra: tuple[str, ...] = {"threaded": (), "gunicorn": ("--workers", "2")}.get(request.param, ())
+    if request.param == "disk-gunicorn":
+        extra = ("--workers", "2", "--store", str(tmp_path_factory.mktemp("live") / "store"))
     proc, url, started = _serve(*extra)
     yield url, started
     stop(proc)
