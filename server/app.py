@@ -36,6 +36,9 @@ CONCERNS: tuple[str, ...] = (
     "ccdkg.server.search",  # /search
     "ccdkg.server.svg",  # /table1.svg
     "ccdkg.server.ui",  # /query (YASGUI and the example gallery)
+    "ccdkg.server.validation",  # /validation (the build's SHACL report), /validate (users' RDF)
+    "ccdkg.server.security",  # request caps, UTF-8, security headers, CORS (init_app only)
+    "ccdkg.server.ops",  # /healthz, /readyz, /metrics
 )
 
 
