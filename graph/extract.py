@@ -132,6 +132,7 @@ class _Extractor:
         self.names()
         self.argument()
         self.works()
+        self.relations()
         self.links_graph()
         return self.ds
 
@@ -628,6 +629,54 @@ class _Extractor:
                 g.add((node, PRISM.endingPage, Literal(last)))
         if "url" in w:
             g.add((node, FABIO.hasURL, Literal(verbatim(w["url"], "url"), datatype=XSD.anyURI)))
+
+    # ---- relations and statistics ---------------------------------------------------------
+    def _evidence(self, needle: str) -> list[URIRef]:
+        return self.find_in(needle, self.sentence_passages, "evidence")
+
+    def _node(self, ref: str) -> URIRef:
+        kind, _, slug = ref.partition("/")
+        node = iri(kind, slug)
+        if not any(True for _ in self.ds.quads((node, RDF.type, None, None))):
+            raise BuildError(f"curation: relations.yaml names {ref}, which the graph does not have")
+        return node
+
+    def relations(self) -> None:
+        rel = self.c.relations
+        if not rel:
+            return
+        for t in rel.get("types", []):
+            node = self._node(t["node"])
+            self.stated.add((node, RDF.type, CCD[t["class"]]))
+            self.derived(node, self._evidence(t["evidence"]))
+        for r in rel.get("relations", []):
+            s, o = self._node(r["s"]), self._node(r["o"])
+            graph = self.interp if r.get("interpreted") else self.stated
+            graph.add((s, CCD[r["p"]], o))
+            self.derived(s, self._evidence(r["evidence"]))
+        for st in rel.get("statistics", []):
+            node = iri("statistic", st["slug"])
+            passages = [
+                p
+                for p, span in self.sentence_passages
+                if st["exact"] in span.text and st["measures"] in span.text
+            ]
+            if len(passages) != 1:
+                raise BuildError(f"curation: statistic {st['slug']} is found {len(passages)} times, not once")
+            g = self.stated
+            g.add((node, RDF.type, CCD.Statistic))
+            self.label(node, st["exact"], st["en"])
+            g.add((node, CCD.value, Literal(Decimal(st["value"]), datatype=XSD.decimal)))
+            g.add((node, CCD.unit, Literal(st["unit"])))
+            g.add((node, CCD.measures, Literal(st["measures"])))
+            g.add((node, CCD.statisticOf, self._node(st["of"])))
+            work = self._node("work/" + st["source"])
+            g.add((node, DCTERMS.source, work))
+            self.derived(node, passages)
+            # the article gives no year for the figures; the cited report's year is an interpretation
+            year = self.stated.value(work, DCTERMS.issued)
+            if year is not None:
+                self.interp.add((node, CCD.referenceYear, year))
 
     def _passage_key(self, p: URIRef) -> tuple[int, str]:
         span = self.passage_spans.get(p)

@@ -243,3 +243,27 @@ def test_footnotes_cite_works_from_the_passage(store: ox.Store) -> None:
     assert rows == [("Urban World: Mapping the Economic Power of Cities",)]
     n = select(store, "SELECT (COUNT(DISTINCT ?w) AS ?n) { ?a a fabio:JournalArticle ; cito:cites ?w }")
     assert n == [("18",)]
+
+
+def test_statistics_of_the_english_region(store: ox.Store) -> None:
+    rows = select(
+        store,
+        """SELECT ?v ?u ?src { ?s a ccd:Statistic ; ccd:statisticOf ?r ; ccd:value ?v ; ccd:unit ?u ;
+        dcterms:source ?w . ?w dcterms:title ?src . ?r rdfs:label "英伦地区"@zh-Hans } ORDER BY ?v""",
+    )
+    assert [(float(v), u) for v, u, _ in rows] == [(4.5, "万平方公里"), (62.7, "%"), (80.0, "%")]
+    assert {src for *_, src in rows} == {"Urban World: Mapping the Economic Power of Cities"}
+
+
+def test_stated_relations_and_the_interpreted_ones_apart(store: ox.Store) -> None:
+    league = select(store, "SELECT ?c { ?l a ccd:CityLeague ; ccd:coreCity ?c }")
+    assert league == [("https://w3id.org/ccdkg/id/city/luebeck",)]
+    olympics = select(
+        store, "SELECT ?c { GRAPH id:graph\\/stated { ?e a ccd:Event ; ccd:involves ?c } } ORDER BY ?c"
+    )
+    assert [c.rsplit("/", 1)[1] for (c,) in olympics] == ["beijing", "zhangjiakou"]
+    interpreted = select(
+        store,
+        """SELECT ?s { GRAPH ?g { ?s ccd:hasCityRole ?r } ?g ccd:assertionStatus ccd:Interpreted }""",
+    )
+    assert interpreted == [("https://w3id.org/ccdkg/id/city/beijing",)]
