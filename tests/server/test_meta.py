@@ -148,3 +148,34 @@ def test_proxy_headers_are_honoured_when_trusted(make_app):
     )
     ts = triples(r)
     assert "https://kg.example.org/ccdkg/sparql" in objects(ts, None, VOID + "sparqlEndpoint")
+
+
+def test_the_built_release_is_served_as_built_with_its_checksums():
+    from ccdkg.server import create_app
+    from ccdkg.server.config import DEFAULT_DATA, RELEASE_DIR
+
+    sums_file = RELEASE_DIR / "SHA256SUMS"
+    if not DEFAULT_DATA.is_file() or not sums_file.is_file():
+        pytest.skip("graph/release not built")
+    app = create_app({"testing": True, "query_workers": 1, "max_query_workers": 1})
+    try:
+        client = app.test_client()
+        graphs = (
+            client.get(
+                "/sparql",
+                query_string={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"},
+                headers={"Accept": "text/csv"},
+            )
+            .get_data(as_text=True)
+            .split()[1:]
+        )
+        assert sorted(graphs) == [
+            f"https://w3id.org/ccdkg/id/graph/{g}" for g in ("interpreted", "links", "ontology", "stated")
+        ]
+        built = dict(reversed(line.split("  ", 1)) for line in sums_file.read_text().splitlines() if line)
+        for name in ("ccdkg.trig", "ccdkg.nq", "ccdkg.ttl", "ccdkg.nt", "ccdkg.jsonld"):
+            served = client.get(f"/downloads/{name}")
+            assert served.status_code == 200
+            assert hashlib.sha256(served.data).hexdigest() == built[name]
+    finally:
+        app.extensions["ccdkg"].close()
