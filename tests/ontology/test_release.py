@@ -161,7 +161,16 @@ def test_w3id_rules_negotiate_the_versioned_ontology_onto_release_files() -> Non
     assert _redirect(f"ontology/{ver}", "application/ld+json") == (base + "ccdkg.jsonld", 303)
     assert _redirect(f"ontology/{ver}", "application/n-triples") == (base + "ccdkg.nt", 303)
     assert _redirect(f"ontology/{ver}", "text/html,*/*;q=0.8") == (base + "index.html", 303)
-    assert _redirect("ontology/align", "text/turtle") == (base + "ccdkg-align.ttl", 303)
+    align = f"https://w3id.org/ccdkg/ontology/align/{ver}"
+    assert _redirect("ontology/align", "text/turtle") == (align, 302)
+    assert _redirect(align.removeprefix("https://w3id.org/ccdkg/"), "text/turtle") == (
+        base + "ccdkg-align.ttl",
+        303,
+    )
+    assert _redirect(align.removeprefix("https://w3id.org/ccdkg/"), "application/ld+json") == (
+        base + "ccdkg-align.jsonld",
+        303,
+    )
     # Every file a rule points at exists in the release.
     for accept in (
         "text/turtle",
