@@ -27,8 +27,12 @@ class QueryLimits:
     """What ``guard.check_query`` enforces on the query text before any parser sees it."""
 
     max_query_bytes: int = 64 * 1024
-    max_depth: int = 64  # nesting of (), {} and [] together
-    max_patterns: int = 1024  # triple patterns and filters, roughly the parser's work
+    max_depth: int = 64  # nesting of (), {}, [] and << >> together
+    # Oxigraph's parser backtracks exponentially on nested [ … ] / ( … ) terms (32 levels: ~1 s).
+    max_term_depth: int = 16
+    max_operator_run: int = 32  # "!!!…" / "- - -…" recurse in the parser like brackets
+    # Its planner is ~n**4 in the triple patterns of a group (100: ~2 s, 200: ~35 s).
+    max_patterns: int = 128
 
 
 @dataclass(frozen=True)

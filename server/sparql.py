@@ -247,7 +247,7 @@ def sparql() -> Response:
 
     # ---- SAFETY CHECKPOINT: every user query passes the guard before anything parses it. ----
     try:
-        guard.check_query(query, ext.config.limits)
+        guard.check_query(query, ext.config.limits, served_graphs=ext.store.named_graphs())
     except guard.QueryRefused as refused:
         return error(refused.status, refused.message)
     # --------------------------------------------------------------------------------------------
