@@ -74,6 +74,12 @@ def _check_request() -> Response | None:
     cap = current_app.config.get("MAX_CONTENT_LENGTH")
     if cap is not None and request.content_length is not None and request.content_length > cap:
         return _plain(413, f"request body larger than this server's cap of {cap} bytes")
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # The body is ASCII once percent-encoded; what must be UTF-8 is what the escapes decode to.
+        try:
+            unquote_to_bytes(request.get_data(cache=True).replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError as err:
+            return _plain(400, f"the form body is not valid UTF-8 (decoded byte {err.start})")
     if request.method == "OPTIONS":
         response = current_app.make_default_options_response()
         response.status_code = 204
