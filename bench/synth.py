@@ -25,7 +25,7 @@ from pathlib import Path
 from ccdkg.labels import to_traditional
 from ccdkg.namespaces import CCD, GRAPH_INTERPRETED, GRAPH_LINKS, GRAPH_ONTOLOGY, GRAPH_STATED, ID, OA, WGS
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = 20220405  # the article's issue, 2022(4); any constant would do
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = REPO / "graph" / "sources" / "001_7f0eaf4949258080.txt"
@@ -44,6 +44,8 @@ OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 WD = "http://www.wikidata.org/entity/Q"
+# Synthetic subclasses of ccd:City live outside the ccd: namespace: the ontology does not define them.
+KIND = "https://w3id.org/ccdkg/bench/kind#"
 
 
 def _iri(value: str) -> str:
@@ -71,8 +73,8 @@ class Shape:
 
     @cached_property
     def clusters(self) -> int:
-        # ≈ 215 triples per block; see _block().  At least 4 so that every query has something to find.
-        return max(4, round(self.size / 215))
+        # ≈ 265 triples per block; see _block().  At least 4 so that every query has something to find.
+        return max(4, round(self.size / 265))
 
     @property
     def cities(self) -> int:
@@ -80,7 +82,7 @@ class Shape:
 
     @property
     def countries(self) -> int:
-        return max(2, -(-self.clusters // CLUSTERS_PER_COUNTRY))
+        return -(-self.clusters // CLUSTERS_PER_COUNTRY)
 
     @property
     def functions(self) -> int:
@@ -110,8 +112,8 @@ class Shape:
 
     def classes(self) -> list[str]:
         """Classes with instances below them, for the rdfs:subClassOf* query."""
-        return [str(CCD[c]) for c in ("Place", "City", "CityCluster", "Country", "Thing")] + [
-            str(CCD[f"CityKind{k}"]) for k in range(CITY_KINDS)
+        return [str(CCD[c]) for c in ("Place", "City", "CityCluster", "Country")] + [
+            f"{KIND}CityKind{k}" for k in range(CITY_KINDS)
         ]
 
     @staticmethod
@@ -169,60 +171,53 @@ class _Writer:
         self.count += 1
 
 
-def _labels(w: _Writer, s: str, zh: str, en: str) -> None:
-    w.quad(s, RDFS + "label", _lit(zh, "zh-Hans"), str(GRAPH_STATED))
-    w.quad(s, RDFS + "label", _lit(en, "en"), str(GRAPH_INTERPRETED))
-    w.quad(s, RDFS + "label", _lit(to_traditional(zh), "zh-Hant"), str(GRAPH_INTERPRETED))
+def _labels(w: _Writer, s: str, zh: str, en: str, graph: str | None = None) -> None:
+    w.quad(s, RDFS + "label", _lit(zh, "zh-Hans"), graph or str(GRAPH_STATED))
+    w.quad(s, RDFS + "label", _lit(en, "en"), graph or str(GRAPH_INTERPRETED))
+    w.quad(s, RDFS + "label", _lit(to_traditional(zh), "zh-Hant"), graph or str(GRAPH_INTERPRETED))
 
 
 def _ontology(w: _Writer) -> None:
-    g = str(GRAPH_ONTOLOGY)
-    tree = {
-        "Thing": None,
-        "Place": "Thing",
-        "City": "Place",
-        "CityCluster": "Place",
-        "Country": "Place",
-        "Region": "Place",
-        "Passage": "Thing",
-        "CoreDiplomaticFunction": "Thing",
-        "Section": "Thing",
-        "CityRole": "Thing",
-    }
-    # City kinds two levels deep: CityKind0..5 under City, 6..11 under one of those.
+    """The ontology's place classes and synthetic city kinds two levels deep below ccd:City, so that
+    ``rdfs:subClassOf*`` has a hierarchy to walk; plus the individuals every block refers to."""
+    g, stated, interp = str(GRAPH_ONTOLOGY), str(GRAPH_STATED), str(GRAPH_INTERPRETED)
+    tree = {str(CCD[c]): str(CCD.Place) for c in ("City", "CityCluster", "Country", "Region")}
+    tree[str(CCD.Place)] = None
     for k in range(CITY_KINDS):
-        tree[f"CityKind{k}"] = "City" if k < CITY_KINDS // 2 else f"CityKind{k - CITY_KINDS // 2}"
-    zh = {
-        "Thing": "事物",
-        "Place": "地点",
-        "City": "城市",
-        "CityCluster": "城市群",
-        "Country": "国家",
-        "Region": "区域",
-        "Passage": "段落",
-        "CoreDiplomaticFunction": "核心外交功能",
-        "Section": "章节",
-        "CityRole": "城市角色",
-    }
-    for name, parent in tree.items():
-        c = str(CCD[name])
-        w.quad(c, RDF_TYPE, _iri(OWL + "Class"), g)
+        half = CITY_KINDS // 2
+        tree[f"{KIND}CityKind{k}"] = str(CCD.City) if k < half else f"{KIND}CityKind{k - half}"
+    zh = {"Place": "地点", "City": "城市", "CityCluster": "城市群", "Country": "国家", "Region": "区域"}
+    for cls, parent in tree.items():
+        name = cls.rsplit("#", 1)[1]
+        w.quad(cls, RDF_TYPE, _iri(OWL + "Class"), g)
         if parent:
-            w.quad(c, RDFS + "subClassOf", _iri(str(CCD[parent])), g)
-        label = zh.get(name, f"城市类型{name[8:]}")
-        _labels(w, c, label, name)
+            w.quad(cls, RDFS + "subClassOf", _iri(parent), g)
+        _labels(w, cls, zh.get(name, f"城市类型{name[8:]}"), name, g)
     for graph, status in (
         (GRAPH_STATED, "Stated"),
         (GRAPH_INTERPRETED, "Interpreted"),
         (GRAPH_LINKS, "External"),
     ):
-        w.quad(str(graph), str(CCD.assertionStatus), _iri(str(CCD[status])), str(GRAPH_STATED))
+        w.quad(str(graph), str(CCD.assertionStatus), _iri(str(CCD[status])), stated)
+    source = f"{ID}source/clean-text"
+    w.quad(source, RDF_TYPE, _iri(str(CCD.SourceText)), stated)
+    _labels(w, source, "文章全文", "Clean text of the article")
+    for s in range(SECTIONS):
+        section = f"{ID}section/s{s}"
+        w.quad(section, RDF_TYPE, _iri(str(CCD.Section)), stated)
+        _labels(w, section, f"第{s + 1}节", f"Section {s + 1}")
+    for r in range(7):
+        role = f"{ID}city-role/role-{r}"
+        w.quad(role, RDF_TYPE, _iri(str(CCD.CityRole)), stated)
+        _labels(w, role, _name(r, salt=5) + "城市", f"Synthetic city role {r}")
+        w.quad(role, str(CCD.assertionStatus), _iri(str(CCD.Interpreted)), interp)
 
 
 def _passage(w: _Writer, pid: str, span: tuple[int, int, str], section: int) -> None:
     g = str(GRAPH_STATED)
     start, end, text = span
     w.quad(pid, RDF_TYPE, _iri(str(CCD.Passage)), g)
+    _labels(w, pid, text[:12] + "…", f"Passage at {start}–{end}")
     w.quad(pid, str(OA.exact), _lit(text), g)
     w.quad(pid, str(OA.start), _lit(str(start), datatype=XSD + "nonNegativeInteger"), g)
     w.quad(pid, str(OA.end), _lit(str(end), datatype=XSD + "nonNegativeInteger"), g)
@@ -231,7 +226,7 @@ def _passage(w: _Writer, pid: str, span: tuple[int, int, str], section: int) -> 
 
 
 def _block(w: _Writer, shape: Shape, b: int, spans: list[tuple[int, int, str]], rng: random.Random) -> None:
-    """One cluster with its cities, functions and passages: ≈ 215 triples."""
+    """One cluster with its cities, functions and passages: ≈ 265 triples."""
     stated, interp, links = str(GRAPH_STATED), str(GRAPH_INTERPRETED), str(GRAPH_LINKS)
     cl = shape.cluster(b)
     country = shape.country(b // CLUSTERS_PER_COUNTRY)
@@ -257,7 +252,8 @@ def _block(w: _Writer, shape: Shape, b: int, spans: list[tuple[int, int, str]], 
         i = b * CITIES_PER_CLUSTER + c
         city = shape.city(i)
         w.quad(cl, str(CCD.hasMemberCity), _iri(city), stated)
-        w.quad(city, RDF_TYPE, _iri(str(CCD[f"CityKind{i % CITY_KINDS}"])), stated)
+        w.quad(city, RDF_TYPE, _iri(str(CCD.City)), stated)
+        w.quad(city, RDF_TYPE, _iri(f"{KIND}CityKind{i % CITY_KINDS}"), stated)
         _labels(w, city, shape.city_label(i), f"Synthetic City {i}")
         w.quad(city, str(CCD.isMemberCityOf), _iri(cl), stated)
         # Half the countries are named with the city in the text, half are a curator's interpretation.
@@ -273,6 +269,7 @@ def _block(w: _Writer, shape: Shape, b: int, spans: list[tuple[int, int, str]], 
         w.quad(country, RDF_TYPE, _iri(str(CCD.Country)), stated)
         _labels(w, country, shape.country_label(n), f"Synthetic Country {n}")
         w.quad(country, str(CCD.partOfRegion), _iri(region), interp)
+        w.quad(country, str(CCD.assertionStatus), _iri(str(CCD.Interpreted)), interp)
         w.quad(country, OWL + "sameAs", _iri(f"{WD}{500_000 + n}"), links)
 
 
@@ -287,6 +284,7 @@ def quads(size: int) -> Iterator[str]:
         region = f"{ID}region/region-{r}"
         w.quad(region, RDF_TYPE, _iri(str(CCD.Region)), str(GRAPH_STATED))
         _labels(w, region, _name(r, salt=4) + "地区", f"Synthetic Region {r}")
+        w.quad(region, str(CCD.assertionStatus), _iri(str(CCD.Interpreted)), str(GRAPH_INTERPRETED))
     for b in range(shape.clusters):
         _block(w, shape, b, spans, rng)
         if len(w.lines) > 50_000:
