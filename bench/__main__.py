@@ -1,7 +1,7 @@
 """``python -m bench``: ccdkg against oxigraph serve and rdflib-endpoint on the same machine.
 
 The full run (``make bench``) measures 10k, 100k and 1M synthetic triples and writes BENCHMARKS.md;
-``--quick`` measures 10k with short cells for development and writes bench/results/quick.md only.
+``--quick`` measures 10k with short cells for development and writes bench/work/quick.md only.
 Everything is bounded: each cell by its time budget and the request timeout, each peer's load by
 ``--load-limit``, and the whole run by ``--max-minutes`` (what does not fit is recorded as not run).
 """
@@ -214,12 +214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--json", type=Path, help="raw results (default: bench/results/latest.json or quick.json)"
     )
     parser.add_argument(
-        "--output", type=Path, help="Markdown report (default: BENCHMARKS.md; quick: bench/results/quick.md)"
+        "--output", type=Path, help="Markdown report (default: BENCHMARKS.md; quick: bench/work/quick.md)"
     )
     args = parser.parse_args(argv)
     sizes = (args.sizes or ("10k" if args.quick else "10k,100k,1M")).split(",")
     args.budget = args.budget or (0.15 if args.quick else 0.3)
-    output = args.output or (RESULTS / "quick.md" if args.quick else REPO / "BENCHMARKS.md")
+    output = args.output or (WORK / "quick.md" if args.quick else REPO / "BENCHMARKS.md")
     peers = all_peers()
     if args.peers:
         wanted = args.peers.split(",")
@@ -251,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results["extras"]["validate"] = extras.run_validation(small, clock.remaining())
     results["elapsed_s"] = round(clock.elapsed(), 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    raw = args.json or RESULTS / ("quick.json" if args.quick else "latest.json")
+    raw = args.json or (WORK / "quick.json" if args.quick else RESULTS / "latest.json")
     raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     markdown = report.markdown(results)

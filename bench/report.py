@@ -411,7 +411,7 @@ def markdown(results: dict) -> str:
             lines += ["Answers that differ from oxigraph's:", "", *diff, ""]
     if results.get("extras"):
         lines += ["## Build, start, validation, in-process query path", "", *_extras(results["extras"]), ""]
-    lines += ["Raw figures: `bench/results/latest.json` (`quick.json` for `--quick`).", ""]
+    lines += ["Raw figures: `bench/results/latest.json`.", ""]
     return "\n".join(lines)
 
 
