@@ -24,7 +24,8 @@ def _attacks(canary) -> list[tuple[str, str, int, str]]:
         ("service-mixed-case", f"SELECT * WHERE {{ SeRvIcE <{url('/q')}> {{ ?s ?p ?o }} }}", 403, "SERVICE"),
         (
             "service-silent-prefixed",
-            f"PREFIX c: <{url('/')}>\nSELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ service silent c:sparql {{ ?s ?p ?o }} }} }}",
+            f"PREFIX c: <{url('/')}>\n"
+            "SELECT * WHERE { ?x ?y ?z OPTIONAL { service silent c:sparql { ?s ?p ?o } } }",
             403,
             "SERVICE",
         ),
@@ -95,7 +96,10 @@ def test_protocol_dataset_parameters_naming_other_graphs_are_refused(live, canar
 
 def test_served_graphs_stay_usable_in_from_and_parameters(live):
     stated = SERVED[1]
-    q = f"PREFIX g: <https://w3id.org/ccdkg/id/graph/>\nASK FROM g:stated FROM NAMED <{stated}> {{ ?s ?p ?o }}"
+    q = (
+        "PREFIX g: <https://w3id.org/ccdkg/id/graph/>\n"
+        f"ASK FROM g:stated FROM NAMED <{stated}> {{ ?s ?p ?o }}"
+    )
     for form in FORMS:
         reply = live.query(q + unique(), form=form)
         assert reply.status == 200, reply.text
@@ -106,7 +110,8 @@ def test_served_graphs_stay_usable_in_from_and_parameters(live):
 
 def test_keywords_inside_literals_iris_comments_and_names_are_not_refused(live):
     q = (
-        'SELECT ?service WHERE { BIND("SERVICE <http://x/> LOAD INSERT FROM <file:///etc/passwd>" AS ?service)'
+        "SELECT ?service WHERE {"
+        ' BIND("SERVICE <http://x/> LOAD INSERT FROM <file:///etc/passwd>" AS ?service)'
         " BIND('''DELETE WHERE { ?s ?p ?o }''' AS ?from)"
         " BIND(<http://example.org/SERVICE/LOAD> AS ?iri) }  # SERVICE <http://x/> FROM <file:///x>"
     )
