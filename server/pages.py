@@ -437,9 +437,15 @@ def serve_resource(
     return web.remember_lang(resp)
 
 
+# Characters no IRI may hold: a path with one names nothing here (404, not a failed query).
+_NOT_IRI = frozenset('<>"{}|^`\\ \n\r\t')
+
+
 @bp.route("/id/<path:rest>")
 def resource(rest: str) -> Response:
     path, forced = _split_ext(rest)
+    if _NOT_IRI.intersection(path):
+        abort(404)
     return serve_resource(web.iri_for_path("id/" + path), "/id/" + path, forced)
 
 
@@ -542,6 +548,8 @@ def _usage_counts() -> dict[str, int]:
 @bp.route("/ontology/term/<path:rest>")
 def term(rest: str) -> Response:
     name, forced = _split_ext(rest)
+    if _NOT_IRI.intersection(name):
+        abort(404)
     iri = _term_iri(name)
     t = web.sparql_iri(iri)
     st = web.store()
