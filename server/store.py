@@ -458,7 +458,7 @@ def _open_disk(path: Path, files: Sequence[Path]) -> OxigraphStore:
         raise StoreError(f"not an Oxigraph store directory: {path}")
     try:
         store = ox.Store.read_only(str(path))
-    except OSError as err:
+    except (OSError, RuntimeError) as err:  # RocksDB reports a corrupt store as RuntimeError
         raise StoreError(f"cannot open the on-disk store {path}: {str(err).splitlines()[0]}") from err
     marker = path.parent / f".{path.name}.version"
     version = marker.read_text().strip() if marker.is_file() else _files_version([path])
