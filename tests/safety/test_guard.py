@@ -124,3 +124,27 @@ def test_the_worst_accepted_shapes_parse_quickly(query):
     code, seconds = _parse_in_child(query)
     assert code == 0
     assert seconds < 2.0
+
+
+FAST_PATH = [
+    "SELECT ?s WHERE { ?s ?p ?o } LIMIT 10",
+    "ASK { ?s a <https://w3id.org/ccdkg/ontology#City> }",
+    "DESCRIBE <https://w3id.org/ccdkg/id/city/shanghai>",
+    "SELECT * WHERE { ?s ?p ?o }\n# from a comment",
+]
+
+
+@pytest.mark.parametrize("query", FAST_PATH)
+def test_fast_path_agrees_with_the_tokenizer(query, monkeypatch):
+    from ccdkg.server import guard
+
+    outcomes = []
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(guard, "_plainly_fine", lambda *a: False)
+        try:
+            check_query(query, LIMITS, served_graphs=SERVED)
+            outcomes.append(None)
+        except QueryRefused as err:
+            outcomes.append((err.status, err.reason))
+    assert outcomes[0] == outcomes[1]
