@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ccdkg.graph.curation import load_curation
-from ccdkg.graph.extract import extract
-from ccdkg.graph.parse import parse_article
-from ccdkg.graph.release import RELEASE_DIR, write_one, write_release
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
 from ccdkg.errors import BuildError, SourceTextError
+from ccdkg.graph.curation import load_curation
+from ccdkg.graph.extract import extract
+from ccdkg.graph.parse import parse_article
+from ccdkg.graph.release import RELEASE_DIR, write_one, write_release
 from ccdkg.namespaces import CCD, GRAPH_ONTOLOGY, PREFIXES
 
 SOURCES_DIR = Path(__file__).resolve().parent / "sources"

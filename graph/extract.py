@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ccdkg.graph.curation import Curation, Name
-from ccdkg.graph.parse import Article, Span
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ccdkg.errors import BuildError
+from ccdkg.graph.curation import Curation, Name
+from ccdkg.graph.parse import Article, Span
 from ccdkg.labels import to_traditional
 from ccdkg.namespaces import (
     CCD,

@@ -16,10 +16,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import ftfy
-from ccdkg.graph.parse import Article
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF
 
+from ccdkg.graph.parse import Article
 from ccdkg.labels import to_simplified
 from ccdkg.namespaces import CCD, GRAPH_STATED, OA, data_iri
 

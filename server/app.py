@@ -16,13 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 from ccdkg.server.config import Config
 from ccdkg.server.engine import QueryEngine
 from ccdkg.server.meta import Meta
 from ccdkg.server.sparql import ReplayCache, ResponseCache
 from ccdkg.server.store import Store, open_store
-from flask import Flask, Response, g, request
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 access_log = logging.getLogger("ccdkg.access")
 

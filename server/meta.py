@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from ccdkg.server import formats
-from ccdkg.server.config import RELEASE_DIR, Config
-from ccdkg.server.store import Store
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from ccdkg import __version__
 from ccdkg.namespaces import GRAPH_ONTOLOGY, ID, PREFIXES
+from ccdkg.server import formats
+from ccdkg.server.config import RELEASE_DIR, Config
+from ccdkg.server.store import Store
 
 bp = Blueprint("meta", __name__)
 

@@ -15,9 +15,11 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request, send_file, send_from_directory
 
 from ccdkg.namespaces import CCD, GRAPH_ONTOLOGY, OA, PREFIXES, PROV
+from ccdkg.ontology import RELEASE_DIR
+from ccdkg.ontology.publish import release_files
 
 from . import web
 
@@ -464,13 +466,29 @@ def ontology_triples() -> list[ox.Triple]:
     )
     if triples:
         return triples
-    # Serving other data (--data) without our ontology graph: fall back to the shipped files.
+    # Serving other data (--data) without our ontology graph: fall back to the release files,
+    # which (unlike the Turtle sources) carry the generated zh-Hant labels.
     out: list[ox.Triple] = []
-    for name in ("ccdkg.ttl", "ccdkg-align.ttl"):
-        path = _ontology_dir() / name
+    core = release_files()["text/turtle"]
+    for path in (core, core.with_name("ccdkg-align.ttl")):
         if path.exists():
             out.extend(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
     return out
+
+
+@bp.route("/ontology/release/<path:name>")
+def ontology_release_file(name: str) -> Response:
+    """The frozen files behind the version IRIs (the w3id rules redirect here)."""
+    mimetype = {
+        "ttl": "text/turtle",
+        "rdf": "application/rdf+xml",
+        "jsonld": "application/ld+json",
+        "nt": "application/n-triples",
+        "html": "text/html",
+    }.get(name.rsplit(".", 1)[-1])
+    if mimetype is None:
+        abort(404)
+    return send_from_directory(RELEASE_DIR, name, mimetype=mimetype)
 
 
 @bp.route("/ontology")

@@ -18,9 +18,8 @@ import signal
 import sys
 from typing import Any
 
-from ccdkg.server.config import Config, default_query_workers
-
 from ccdkg.namespaces import BASE
+from ccdkg.server.config import Config, default_query_workers
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

@@ -23,9 +23,10 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import parse_qs
 
+from flask import Blueprint, Response, current_app, g, request
+
 from ccdkg.server import formats, guard
 from ccdkg.server.store import BadDataset, Overloaded, QueryError
-from flask import Blueprint, Response, current_app, g, request
 
 bp = Blueprint("sparql", __name__)
 access_log = logging.getLogger("ccdkg.access")

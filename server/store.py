@@ -36,10 +36,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from ccdkg.server import formats
-from ccdkg.server.formats import GRAPH, SOLUTIONS, Format
 
 from ccdkg.errors import StoreError
+from ccdkg.server import formats
+from ccdkg.server.formats import GRAPH, SOLUTIONS, Format
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from rdflib import Dataset
+
 from ccdkg.graph import extract, load_curation, parse_article
 from ccdkg.graph.build import ARTICLE_FILE
 from ccdkg.graph.parse import Article
-from rdflib import Dataset
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,12 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from ccdkg.graph import build
-from ccdkg.graph.build import ARTICLE_ENV, ARTICLE_FILE
-from ccdkg.graph.release import DUMPS, RELEASE_DIR, REPORT, SUMS
 
 from ccdkg.cli import main
 from ccdkg.errors import BuildError, SourceTextError
+from ccdkg.graph import build
+from ccdkg.graph.build import ARTICLE_ENV, ARTICLE_FILE
+from ccdkg.graph.release import DUMPS, RELEASE_DIR, REPORT, SUMS
 
 FILES = (*DUMPS, REPORT, SUMS)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from ccdkg.graph.parse import Article
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
+from ccdkg.graph.parse import Article
 from ccdkg.namespaces import CCD, GRAPH_INTERPRETED, GRAPH_STATED, ID, OA, sparql_prefixes
 
 

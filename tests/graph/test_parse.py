@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from ccdkg.graph import parse_article
-from ccdkg.graph.parse import Article
 
 from ccdkg.errors import SourceTextError
+from ccdkg.graph import parse_article
+from ccdkg.graph.parse import Article
 
 
 def test_front_matter(article: Article) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from ccdkg.ontology import load_ontology
 from rdflib import Graph
+
+from ccdkg.ontology import load_ontology
 
 
 @pytest.fixture(scope="session")

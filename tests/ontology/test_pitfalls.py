@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ccdkg.ontology import ALIGN_FILE, ONTOLOGY_FILE
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ccdkg.namespaces import CCD
+from ccdkg.ontology import ALIGN_FILE, ONTOLOGY_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAPH_TRIG = ROOT / "graph" / "release" / "ccdkg.trig"

@@ -12,12 +12,12 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 
 import pytest
-from ccdkg.ontology import DOCS_DIR, RELEASE_DIR, W3ID_DIR
-from ccdkg.ontology.publish import DEPLOYMENT, FORMATS, release_files, stale_artefacts, version, write_release
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from ccdkg.namespaces import CCD, ONTOLOGY_IRI
+from ccdkg.ontology import DOCS_DIR, RELEASE_DIR, W3ID_DIR
+from ccdkg.ontology.publish import DEPLOYMENT, FORMATS, release_files, stale_artefacts, version, write_release
 
 ROOT = Path(__file__).resolve().parents[2]
 RDFLIB_FORMAT = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}

@@ -10,12 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
-from ccdkg.ontology import ALIGN_FILE, ONTOLOGY_FILE, load_ontology
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ccdkg.labels import to_traditional
 from ccdkg.namespaces import CCD, ONTOLOGY_IRI, VANN
+from ccdkg.ontology import ALIGN_FILE, ONTOLOGY_FILE, load_ontology
 
 ROOT = Path(__file__).resolve().parents[2]
 VOCABULARY_MD = ROOT / "docs" / "vocabulary.md"

@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+
 from ccdkg.server.config import QueryLimits
 from ccdkg.server.guard import QueryRefused, check_query, tokenize
 

@@ -7,9 +7,9 @@ import time
 
 import pyoxigraph as ox
 import pytest
-from ccdkg.server import create_app, open_store
 
 from ccdkg.errors import StoreError
+from ccdkg.server import create_app, open_store
 
 from .helpers import FIXTURE, oxigraph_server
 
