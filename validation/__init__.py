@@ -11,13 +11,13 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from ccdkg.validation.report import SHAPES, Report, Result, curie, path_text, path_triples
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from ccdkg.namespaces import SH
+from ccdkg.validation.report import SHAPES, Report, Result, curie, path_text, path_triples
 
 HERE = Path(__file__).resolve().parent
 SHAPES_FILE = HERE / "shapes.ttl"
@@ -32,6 +32,13 @@ def _shapes() -> Graph:
     graph = Graph()
     graph.parse(SHAPES_FILE, format="turtle")
     return _name_property_shapes(graph)
+
+
+@lru_cache(maxsize=1)
+def _split() -> tuple[Graph, list[tuple[URIRef, Node]]]:
+    from ccdkg.validation.sparql import split_shapes
+
+    return split_shapes(_shapes())
 
 
 def load_shapes() -> Graph:
@@ -72,11 +79,17 @@ def _union(data: Graph) -> Graph:
     union = Graph()
     for prefix, ns in data.namespaces():
         union.bind(prefix, ns)
-    if isinstance(data, Dataset | ConjunctiveGraph):
-        for s, p, o, _ in data.quads((None, None, None, None)):
-            union.add((s, p, o))
-    else:
-        union += data
+    triples = (
+        ((s, p, o) for s, p, o, _ in data.quads((None, None, None, None)))
+        if isinstance(data, Dataset | ConjunctiveGraph)
+        else iter(data)
+    )
+    for s, p, o in triples:
+        # RDF 1.1: "x" and "x"^^xsd:string are one literal, but rdflib keeps them apart (Oxigraph's parsers
+        # give the second form), which would make sh:in and sh:hasValue miss.
+        if isinstance(o, Literal) and o.datatype == XSD.string:
+            o = Literal(str(o))
+        union.add((s, p, o))
     return union
 
 
@@ -128,7 +141,9 @@ def validate(
     ``progress`` receives one line per stage (the CLI prints them on stderr for large inputs).
     """
     import pyshacl
+
     from ccdkg.validation.grounding import check_grounding
+    from ccdkg.validation.sparql import check_sparql
     from ccdkg.validation.vocabulary import check_vocabulary
 
     say = progress or (lambda _line: None)
@@ -141,10 +156,11 @@ def validate(
     say(f"validating {size:,} triples against {SHAPES_FILE.name}" + (" and the ontology" if onto else ""))
 
     shapes = _shapes()
+    core, sparql_constraints = _split()
     # inplace: union is our own copy; no inference (see _class_hierarchy); warnings/infos do not fail.
     _, report_graph, _ = pyshacl.validate(
         union,
-        shacl_graph=shapes,
+        shacl_graph=core,  # SHACL-SPARQL constraints run natively below (validation/sparql.py)
         inference="none",
         inplace=True,
         allow_warnings=True,
@@ -154,6 +170,7 @@ def validate(
     if not isinstance(report_graph, Graph):  # pyshacl reports a broken shapes graph as a "failure"
         raise RuntimeError(f"SHACL validation could not run: {report_graph}")
     results = list(_read_results(report_graph, shapes))
+    results += check_sparql(union, shapes, sparql_constraints)
     elapsed = time.perf_counter() - started
     say(f"SHACL: {len(results)} results in {elapsed:.1f} s; checking quotations against the article")
     results += check_grounding(union, text)

@@ -11,12 +11,12 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from ccdkg.validation.report import GROUNDING_COMPONENT, SHAPES, Result
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from ccdkg.namespaces import CCD, ID, OA, SH
+from ccdkg.validation.report import GROUNDING_COMPONENT, SHAPES, Result
 
 SOURCES = Path(__file__).resolve().parent.parent / "graph" / "sources"
 # The two shipped witnesses (docs/data-model.md, "Files"); offsets refer to the clean text unless a passage

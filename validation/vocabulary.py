@@ -8,12 +8,12 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 
-from ccdkg.validation.report import SHAPES, VOCABULARY_COMPONENT, Result, curie
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from ccdkg.namespaces import CCD, SH
+from ccdkg.validation.report import SHAPES, VOCABULARY_COMPONENT, Result, curie
 
 VOCABULARY_SHAPE = SHAPES.VocabularyShape
 

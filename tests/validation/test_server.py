@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from ccdkg.server import validation as blueprint
 from flask import Flask
+
+from ccdkg.server import validation as blueprint
 
 HERE = Path(__file__).resolve().parent
 VALID = (HERE / "valid-minimal.ttl").read_bytes()
@@ -95,8 +96,9 @@ def test_deadline_kills_the_worker() -> None:
 
 
 def test_build_report_page(client, tmp_path, monkeypatch) -> None:
-    from ccdkg.validation import validate
     from rdflib import Graph
+
+    from ccdkg.validation import validate
 
     graph = Graph().parse(data=INVALID, format="turtle")
     report_file = tmp_path / "build-report.ttl"

@@ -11,12 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
-from ccdkg.validation import SHAPES, load_shapes, validate
-from ccdkg.validation.report import Report, curie
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ccdkg.namespaces import CCD, DATA_IRI_PATTERN, SH
+from ccdkg.validation import SHAPES, load_shapes, validate
+from ccdkg.validation.report import Report, curie
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = sorted(HERE.glob("valid-*.ttl")) + sorted(HERE.glob("invalid-*.ttl"))
