@@ -153,7 +153,8 @@ def validate(
     onto = _load_ontology() if ontology else None
     if onto is not None:
         union += _class_hierarchy(onto)
-    say(f"validating {size:,} triples against {SHAPES_FILE.name}" + (" and the ontology" if onto else ""))
+    against = f"{SHAPES_FILE.name}" + (" and the ontology" if onto else "")
+    say(f"[1/5] SHACL core shapes: {size:,} triples against {against}")
 
     shapes = _shapes()
     core, sparql_constraints = _split()
@@ -170,17 +171,19 @@ def validate(
     if not isinstance(report_graph, Graph):  # pyshacl reports a broken shapes graph as a "failure"
         raise RuntimeError(f"SHACL validation could not run: {report_graph}")
     results = list(_read_results(report_graph, shapes))
+    say(f"[2/5] SHACL-SPARQL constraints ({len(sparql_constraints)}, on Oxigraph)")
     results += check_sparql(union, shapes, sparql_constraints)
-    elapsed = time.perf_counter() - started
-    say(f"SHACL: {len(results)} results in {elapsed:.1f} s; checking quotations against the article")
+    say("[3/5] quotations against the article text")
     results += check_grounding(union, text)
     if onto is not None:
+        say("[4/5] terms and disjoint classes against the ontology")
         results += check_vocabulary(union, onto)
+    say("[5/5] the report")
     nodes = {r.focus for r in results} | {r.value for r in results if isinstance(r.value, URIRef)}
     report = Report(
         results, labels=_labels(union, nodes), types=_types(union, {r.focus for r in results}), triples=size
     )
-    say(f"done in {time.perf_counter() - started:.1f} s: {len(report.results)} results")
+    say(f"done: {len(report.results)} results in {time.perf_counter() - started:.1f} s")
     return report
 
 

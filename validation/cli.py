@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 import xml.sax
 from collections.abc import Callable
@@ -138,6 +139,46 @@ def read_inputs(
     return dataset
 
 
+class _Ticker:
+    """Progress on stderr: one line per stage; on a terminal the current line also counts the seconds
+    (pyshacl offers no finer hook, and a stage on 10^5 triples takes tens of seconds)."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.line = ""
+        self.tty = sys.stderr.isatty()
+        self.done = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def _elapsed(self) -> str:
+        return f"[{time.perf_counter() - self.started:.0f} s]"
+
+    def stage(self, line: str) -> None:
+        if self.tty:
+            if self.line:
+                sys.stderr.write(f"\r{self.line} {self._elapsed()}\n")
+            self.line = line
+            sys.stderr.write(f"\r{line} {self._elapsed()}")
+            sys.stderr.flush()
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._tick, daemon=True)
+                self.thread.start()
+        else:
+            print(f"{line} {self._elapsed()}", file=sys.stderr, flush=True)
+
+    def _tick(self) -> None:
+        while not self.done.wait(1.0):
+            sys.stderr.write(f"\r{self.line} {self._elapsed()}")
+            sys.stderr.flush()
+
+    def stop(self) -> None:
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
+            sys.stderr.write(f"\r{self.line} {self._elapsed()}\n")
+            sys.stderr.flush()
+
+
 def run(args: argparse.Namespace) -> int:
     """The ``validate`` verb (ccdkg/cli.py parses the arguments)."""
     from ccdkg.validation import validate
@@ -155,14 +196,19 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
 
+    ticker = _Ticker(started)
+
     def say(line: str) -> None:
-        print(f"ccdkg validate: {line} [{time.perf_counter() - started:.1f} s]", file=sys.stderr, flush=True)
+        ticker.stage(f"ccdkg validate: {line}")
 
     dataset = read_inputs(files, args.input_format, sys.stdin.buffer, say)
     # Progress lines only where validation takes long enough for someone to wonder (tens of thousands
     # of triples); small inputs print the report alone.
     large = len(dataset) >= PROGRESS_TRIPLES
-    report = validate(dataset, ontology=not args.no_ontology, progress=say if large else None)
+    try:
+        report = validate(dataset, ontology=not args.no_ontology, progress=say if large else None)
+    finally:
+        ticker.stop()
     out = {"json": report.json, "turtle": report.turtle}.get(args.report_format, report.text)()
     sys.stdout.write(out)
     sys.stdout.flush()
