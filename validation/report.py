@@ -204,7 +204,7 @@ class Report:
                     lines.append(f"      {r.message_en}")
                 if lang in ("zh", "both") and r.message_zh:
                     lines.append(f"      {r.message_zh}")
-                if r.value is not None:
+                if r.value is not None and r.value != r.focus:  # sh:or on the node itself repeats it
                     value = curie(r.value)
                     if r.value in names:
                         value += f"  “{names[r.value]}”"
