@@ -15,12 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ccdkg.validation.report import Report, curie
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from rdflib import Graph, URIRef
 
 from ccdkg.errors import InputError
 from ccdkg.namespaces import BASE
+from ccdkg.validation.report import Report, curie
 
 bp = Blueprint("validation", __name__, template_folder="templates")
 
@@ -186,9 +186,10 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _worker(conn: multiprocessing.connection.Connection, data: bytes, plugin: str, name: str) -> None:
+    from rdflib import Dataset
+
     from ccdkg.validation import validate
     from ccdkg.validation.cli import parse_into
-    from rdflib import Dataset
 
     try:
         dataset = Dataset()
