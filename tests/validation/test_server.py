@@ -111,3 +111,15 @@ def test_build_report_page(client, tmp_path, monkeypatch) -> None:
     assert data["conforms"] is False and len(data["results"]) == 1
     monkeypatch.setattr(blueprint, "build_report_path", lambda: tmp_path / "missing.ttl")
     assert client.get("/validation").status_code == 404
+
+
+def test_registered_in_the_server_app() -> None:
+    from ccdkg.server.app import create_app
+
+    app = create_app({"data": [str(HERE / "valid-minimal.ttl")], "testing": True})
+    client = app.test_client()
+    response = client.post(
+        "/validate", data=INVALID, content_type="text/turtle", headers={"Accept": "text/turtle"}
+    )
+    assert response.status_code == 200 and b"sh:ValidationReport" in response.data
+    assert client.get("/validate").status_code == 200
