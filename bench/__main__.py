@@ -61,7 +61,11 @@ def _run_query(running: Running, q: Query, shape: Shape, budget: float, timeout:
             continue
         warm_text = q.render(shape, 0, cold=False)
         if not cold:  # prime: a warm cell measures the repeated query, not its first run
-            fetch(running.url, warm_text, q.accept, timeout=timeout)
+            try:
+                fetch(running.url, warm_text, q.accept, timeout=timeout)
+            except OSError as err:
+                cells[key] = Cell(errors=1, first_error=f"priming request failed: {err}").to_json()
+                continue
 
         def make(n: int, cold: bool = cold, warm_text: str = warm_text) -> tuple[str, str]:
             return (q.render(shape, n) if cold else warm_text), q.accept
@@ -216,7 +220,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output", type=Path, help="Markdown report (default: BENCHMARKS.md; quick: bench/work/quick.md)"
     )
+    parser.add_argument(
+        "--report-only", type=Path, metavar="JSON", help="re-render the report from raw results, run nothing"
+    )
     args = parser.parse_args(argv)
+    if args.report_only:
+        results = json.loads(args.report_only.read_text(encoding="utf-8"))
+        (args.output or REPO / "BENCHMARKS.md").write_text(report.markdown(results), encoding="utf-8")
+        print(report.console(results))
+        return 0
     sizes = (args.sizes or ("10k" if args.quick else "10k,100k,1M")).split(",")
     args.budget = args.budget or (0.15 if args.quick else 0.3)
     output = args.output or (WORK / "quick.md" if args.quick else REPO / "BENCHMARKS.md")

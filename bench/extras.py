@@ -241,6 +241,13 @@ def in_process(label: str, budget: float) -> dict:
 
 
 def _in_process_subprocess(label: str, budget: float) -> dict:
+    try:
+        return _in_process_run(label, budget)
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish within {STEP_LIMIT:g} s"}
+
+
+def _in_process_run(label: str, budget: float) -> dict:
     # A fresh process: the app's worker pool forks, and the measurement must not inherit our state.
     code = (
         "import json; from bench.extras import in_process; "

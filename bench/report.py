@@ -74,8 +74,14 @@ def _worst(items: list[tuple[float, str]]) -> str:
     if not items:
         return "no cell measured"
     r, where = min(items)
-    geo = math.exp(sum(math.log(max(x, 1e-9)) for x, _ in items) / len(items))
-    return f"lowest {r:.2f}× ({where}), geometric mean {geo:.2f}× over {len(items)} cells"
+    finite = [x for x, _ in items if math.isfinite(x)]
+    text = f"lowest {r:.2f}× ({where})"
+    if finite:
+        geo = math.exp(sum(math.log(max(x, 1e-9)) for x in finite) / len(finite))
+        text += f", geometric mean {geo:.2f}× over {len(finite)} cells"
+    if len(finite) < len(items):
+        text += f" (+{len(items) - len(finite)} where the peer gave no answer in time)"
+    return text
 
 
 def _status(ok: bool, measured: bool) -> str:
@@ -161,7 +167,10 @@ def targets(results: dict) -> list[Target]:
                 cells = big["peers"].get(peer, {}).get("queries", {}).get(q, {})
                 for key, cell in cells.items():
                     if cell["timeouts"] or cell["errors"]:
-                        bad.append(f"{peer} {q} {key}: {cell['first_error']}")
+                        error = cell["first_error"] or ""
+                        # Our own overload refusal is not a timeout, but the query went unanswered.
+                        kind = "refused (503)" if error.startswith("HTTP 503") else "timed out or failed"
+                        bad.append(f"{peer} {q} {key} {kind}: {error[:80]}")
                 if peer in big["peers"] and "queries" not in big["peers"][peer]:
                     bad.append(f"{peer}: {big['peers'][peer].get('failed', 'not run')}")
                     break
@@ -337,7 +346,7 @@ def _extras(ex: dict) -> list[str]:
         for q, row in ip["queries"].items():
             vals = [str(row.get(f"{p}_us", row.get(f"{p}_error", "—"))) for p in paths]
             app = row.get("flask app_us")
-            over = f"+{app - row['bare_us']:.0f} µs ({app / row['bare_us']:.1f}×)" if app else "—"
+            over = f"{app - row['bare_us']:+.0f} µs ({app / row['bare_us']:.1f}×)" if app else "—"
             lines.append(f"| {q} | {row['bare_us']} | " + " | ".join(vals) + f" | {over} |")
         if ip.get("error"):
             lines.append(f"\n({ip['error']})")

@@ -14,8 +14,8 @@ sys.path.insert(0, str(REPO))  # `bench` is run from the repo root (python -m be
 
 from bench import mix, synth  # noqa: E402
 from bench.__main__ import main  # noqa: E402
-from bench.load import answer_size, run_cell  # noqa: E402
-from bench.peers import OxigraphMemory  # noqa: E402
+from bench.load import answer_size, fetch, run_cell  # noqa: E402
+from bench.peers import Ccdkg, OxigraphMemory  # noqa: E402
 
 SIZE = 1_000
 
@@ -76,6 +76,26 @@ def test_load_generator_against_oxigraph_serve(data: Path, tmp_path: Path) -> No
     finally:
         running.stop()
     assert not running.alive()
+
+
+def test_ccdkg_serve_answers_the_mix_as_oxigraph_does(data: Path, store: ox.Store, tmp_path: Path) -> None:
+    """The peers are compared on equal work: same answers (DESCRIBE is implementation-defined)."""
+    if Ccdkg("memory").available():
+        pytest.skip("ccdkg serve is not available")
+    shape = synth.Shape(SIZE)
+    running = Ccdkg("memory").start(data, tmp_path, limit=60)
+    try:
+        for q in mix.load_queries():
+            if q.slug == "describe":
+                continue
+            text = q.render(shape, 2)
+            status, body = fetch(running.url, text, q.accept)
+            assert status == 200, (q.slug, body[:200])
+            fmt = ox.RdfFormat.N_TRIPLES if q.kind == "graph" else ox.QueryResultsFormat.JSON
+            expected = store.query(text, use_default_graph_as_union=True).serialize(format=fmt)
+            assert answer_size(q.kind, body) == answer_size(q.kind, expected), q.slug
+    finally:
+        running.stop()
 
 
 def test_a_whole_tiny_run_writes_the_report(tmp_path: Path) -> None:
