@@ -154,10 +154,6 @@ def build(
 
 def _validate(dataset: Dataset, text: str, validator: Validator | None) -> tuple[str, str, bool]:
     if validator is None:
-        try:
-            from ccdkg.validation import validate as validator
-        except ImportError:
-            # TODO(ccdkg.validation): remove once the SHACL engineer's validate() lands.
-            return "# SHACL validation not yet available\n", "validation skipped", True
+        from ccdkg.validation import validate as validator
     report = validator(dataset, text=text)
     return report.turtle(), report.text(), report.conforms
