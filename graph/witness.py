@@ -3,13 +3,19 @@
 The web copy is in traditional characters, carries inline pinyin after many characters
 (``關(guān)``), has mojibake, half-width punctuation and no headings, table or footnotes.
 Repair: ftfy (mojibake) → strip the pinyin annotations → OpenCC t2s. Both texts are then
-normalised (NFKC, no whitespace or markup) and aligned with difflib; each passage is
-``attested`` when the copy has it verbatim, ``differs`` when it has most of it, and
-``missing`` otherwise.
+normalised (NFKC, no whitespace or markup) and aligned; each passage is ``attested`` when
+the copy has it verbatim, ``differs`` when it has most of it, and ``missing`` otherwise.
+
+The alignment is anchored first (patience diff): k-grams that occur exactly once in each text,
+kept where they run in the same order in both. difflib's SequenceMatcher then aligns only the
+short stretches between anchors. SequenceMatcher over the whole texts (autojunk off, which
+Chinese needs: its common characters are not noise) took 0.6 s of a 3 s build; anchored, the
+whole stage takes about 0.06 s and gives the same status for every passage of the shipped copy.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import unicodedata
@@ -30,6 +36,7 @@ _MARKUP = re.compile(r"<sup>.*?</sup>|\*\*|\\")
 # Folded on both sides before comparing: curly vs straight quotes, and 著/着, which t2s leaves
 # as 著 (a valid simplified character) where the clean text writes 着.
 _FOLD = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "著": "着"})
+ANCHOR = 8  # characters in an anchoring k-gram: long enough to be unique, short enough to fit between flaws
 DIFFERS_AT_LEAST = 0.5  # share of a passage's characters the copy must have to count as "differs"
 
 
@@ -86,16 +93,68 @@ def _first_difference(a: str, b: str, width: int = 12) -> tuple[str, str]:
     return a[:width], b[:width]
 
 
+def _unique_grams(text: str, k: int) -> dict[str, int]:
+    """Each k-gram of ``text`` that occurs once, with its position."""
+    seen: dict[str, int] = {}
+    for i in range(len(text) - k + 1):
+        gram = text[i : i + k]
+        seen[gram] = -1 if gram in seen else i
+    return {g: i for g, i in seen.items() if i >= 0}
+
+
+def _anchors(a: str, b: str, k: int = ANCHOR) -> list[tuple[int, int]]:
+    """Positions (i, j) of k-grams unique in both texts, the longest chain increasing in both."""
+    in_b = _unique_grams(b, k)
+    pairs = sorted((i, in_b[g]) for g, i in _unique_grams(a, k).items() if g in in_b)
+    # longest increasing subsequence of j (patience sorting), pairs already ordered by i
+    tails: list[int] = []  # smallest j ending a chain of each length
+    ends: list[int] = []  # index in pairs of that chain's last pair
+    back = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        at = bisect.bisect_left(tails, j)
+        if at == len(tails):
+            tails.append(j)
+            ends.append(n)
+        else:
+            tails[at], ends[at] = j, n
+        back[n] = ends[at - 1] if at else -1
+    chain = []
+    n = ends[-1] if ends else -1
+    while n >= 0:
+        chain.append(pairs[n])
+        n = back[n]
+    return chain[::-1]
+
+
+def _gap(a: str, b: str, i: int, j: int, i2: int, j2: int) -> list[tuple[int, int, int]]:
+    sm = difflib.SequenceMatcher(None, a[i:i2], b[j:j2], autojunk=False)
+    return [(i + m.a, j + m.b, m.size) for m in sm.get_matching_blocks() if m.size]
+
+
+def matching_blocks(a: str, b: str) -> list[tuple[int, int, int]]:
+    """Blocks ``(i, j, n)`` with ``a[i:i+n] == b[j:j+n]``, increasing in both texts."""
+    blocks: list[tuple[int, int, int]] = []
+    i0 = j0 = 0  # where the text not yet aligned starts
+    for i, j in _anchors(a, b):
+        if i < i0 or j < j0:  # inside the previous anchor's extension
+            continue
+        blocks += _gap(a, b, i0, j0, i, j)
+        size = ANCHOR
+        while i + size < len(a) and j + size < len(b) and a[i + size] == b[j + size]:
+            size += 1
+        blocks.append((i, j, size))
+        i0, j0 = i + size, j + size
+    return blocks + _gap(a, b, i0, j0, len(a), len(b))
+
+
 def attest(dataset: Dataset, article: Article, damaged: str) -> WitnessReport:
     """Record ccd:witnessStatus (and ccd:attestedBy) on every sentence passage of the dataset."""
     copy, _ = _normalise(repair(damaged))
     clean, offsets = _normalise(article.text)
     # where each clean character sits in the copy (None when the copy lacks it)
-    sm = difflib.SequenceMatcher(None, clean, copy, autojunk=False)
     where: list[int | None] = [None] * len(clean)
-    for block in sm.get_matching_blocks():
-        for k in range(block.size):
-            where[block.a + k] = block.b + k
+    for i, j, size in matching_blocks(clean, copy):
+        where[i : i + size] = range(j, j + size)
     index = {off: i for i, off in enumerate(offsets)}
     stated = dataset.graph(URIRef(str(GRAPH_STATED)))
     report = WitnessReport()
