@@ -24,7 +24,7 @@ SHAPES_FILE = HERE / "shapes.ttl"
 
 Progress = Callable[[str], None]
 
-__all__ = ["SHAPES", "SHAPES_FILE", "Report", "Result", "load_shapes", "validate"]
+__all__ = ["SHAPES", "SHAPES_FILE", "Report", "Result", "hoist_property_shapes", "load_shapes", "validate"]
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +38,45 @@ def _shapes() -> Graph:
 def _split() -> tuple[Graph, list[tuple[URIRef, Node]]]:
     from ccdkg.validation.sparql import split_shapes
 
-    return split_shapes(_shapes())
+    core, sparql = split_shapes(_shapes())
+    return hoist_property_shapes(core), sparql
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def hoist_property_shapes(shapes: Graph) -> Graph:
+    """The same shapes with each property shape of a targeted node shape given that node shape's targets.
+
+    SHACL validates ``N sh:property P`` for a focus node by validating P for it, so P with N's targets has
+    exactly the same results. pyshacl, though, evaluates a nested property shape once per focus node (and
+    re-reads its constraints each time), but a targeted one once for all of its focus nodes: for
+    ccdsh:TextSpanShape's twelve property shapes on ~300 spans that is 0.6 s against a few hundredths.
+    Node shapes used inside other shapes (sh:node, sh:or, ...) keep their sh:property: those are
+    validated for the focus nodes their users give them, not only for their targets.
+    """
+    nested = {o for p, o in shapes.predicate_objects() if p != RDF.type}  # a shape used by another
+    hoist: list[tuple[Node, Node]] = []
+    for shape in set(shapes.subjects(SH.property, None)):
+        if shape in nested or (shape, SH.deactivated, Literal(True)) in shapes:
+            continue
+        if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
+            continue  # implicit class target: not among the explicit ones copied below
+        if not any((shape, t, None) in shapes for t in _TARGETS):
+            continue
+        hoist += [(shape, prop) for prop in shapes.objects(shape, SH.property)]
+    if not hoist:
+        return shapes
+    out = Graph()
+    for prefix, ns in shapes.namespaces():
+        out.bind(prefix, ns)
+    out += shapes
+    for shape, prop in hoist:
+        out.remove((shape, SH.property, prop))
+        for t in _TARGETS:
+            for target in shapes.objects(shape, t):
+                out.add((prop, t, target))
+    return out
 
 
 def load_shapes() -> Graph:
