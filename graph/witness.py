@@ -30,8 +30,9 @@ from ccdkg.labels import to_simplified
 from ccdkg.namespaces import CCD, GRAPH_STATED, OA, data_iri
 
 WEB_COPY = URIRef(data_iri("source", "web-copy"))
-# one pinyin syllable with a tone mark (or ü), in ASCII or full-width parentheses
-_PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹ]{1,7}[)）]")
+# one pinyin syllable (lower case, with a tone mark or ü), in ASCII or full-width parentheses;
+# lower case only, so that English words in parentheses such as "(New)" survive
+_PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹ]{1,7}[)）]")
 _MARKUP = re.compile(r"<sup>.*?</sup>|\*\*|\\")
 # Folded on both sides before comparing: curly vs straight quotes, and 著/着, which t2s leaves
 # as 著 (a valid simplified character) where the clean text writes 着.

@@ -82,3 +82,8 @@ def test_shipped_copy_gets_the_statuses_of_a_whole_text_alignment(
     expected = statuses(article, damaged)
     assert found == expected
     assert {"attested", "differs", "missing"} == set(found.values())
+
+
+def test_repair_strips_pinyin_but_keeps_english_in_parentheses() -> None:
+    assert repair("關(guān)鍵詞") == "关键词"
+    assert repair("Lock-ins? (New) Global") == "Lock-ins? (New) Global"
