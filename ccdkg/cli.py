@@ -84,8 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=int,
-        default=0,
-        help="serve with gunicorn and N worker processes (0: the built-in threaded server)",
+        default=1,
+        help="gunicorn worker processes sharing the loaded store (default: 1; 0: Werkzeug's dev server)",
     )
     serve.add_argument(
         "--base",

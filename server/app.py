@@ -1,8 +1,8 @@
 """The Flask application factory: ``create_app(config) -> Flask``.
 
-The factory opens the store (loading the data once, before any worker forks), takes the counts
-for the service description and VoID, and registers one blueprint per concern. Shared state is
-``app.extensions["ccdkg"]``, a :class:`Ccdkg` with ``.store`` (trusted native queries:
+The factory opens the store (loading the data once, before any worker forks) and registers one
+blueprint per concern; the counts for the service description and VoID wait for their first use.
+Shared state is ``app.extensions["ccdkg"]``, a :class:`Ccdkg` with ``.store`` (trusted native queries:
 ``select``/``ask``/``construct``), ``.engine`` (user queries with deadlines), ``.config``,
 ``.meta`` and ``.cache``.
 """
@@ -108,7 +108,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: Store
     app.after_request(_log_access)
 
     if config.cache_bytes:
-        app.wsgi_app = ReplayCache(app.wsgi_app, app.extensions["ccdkg"].cache)  # type: ignore[method-assign]
+        from ccdkg.server.ops import count_replay
+
+        app.wsgi_app = ReplayCache(  # type: ignore[method-assign]
+            app.wsgi_app, app.extensions["ccdkg"].cache, observe=count_replay
+        )
     if config.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)  # type: ignore[method-assign]
     if config.prefix:

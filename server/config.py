@@ -47,9 +47,12 @@ class Config:
 
     deadline: float = 10.0  # seconds a user query may run (queue wait included)
     query_workers: int = 2  # worker processes started with the pool
-    max_query_workers: int = 6  # the pool grows up to this when every worker is busy
+    max_query_workers: int = 3  # the pool grows up to this when every worker is busy (cores + 1)
     max_queue: int = 32  # requests allowed to wait for a worker before 503
-    queue_wait: float = 3.0  # longest wait for a free worker before 503 + Retry-After
+    queue_wait: float | None = None  # longest wait for a free worker before 503 (None: the deadline)
+    worker_max_queries: int = 10_000  # a query worker is replaced by a fresh fork after this many
+    # ... or once its private memory passes this (None: a quarter of the loaded process, ≥ 64 MiB)
+    worker_max_private_bytes: int | None = None
     max_result_bytes: int = 64 * 1024 * 1024  # a serialized result larger than this is refused
     max_request_bytes: int = 1024 * 1024  # request bodies beyond this: 413
     limits: QueryLimits = field(default_factory=QueryLimits)
@@ -110,3 +113,8 @@ class Config:
 def default_query_workers() -> int:
     """One worker per core, at least two so that one slow query never blocks the next."""
     return max(2, os.cpu_count() or 1)
+
+
+def default_max_query_workers(processes: int = 1) -> int:
+    """The cores plus one spare, shared by the server's processes (more only compete for CPU)."""
+    return max(2, -(-((os.cpu_count() or 1) + 1) // max(1, processes)))

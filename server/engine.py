@@ -12,9 +12,15 @@ Forking replacements from the (multi-threaded) web process would risk inheriting
 other threads; the zygote has no other threads, so its forks are safe, and it hands each new
 worker's socket back over SCM_RIGHTS.
 
-The pool starts with ``size`` workers and grows up to ``max_size`` when all are busy (so a slow
-query never blocks a trivial one); at most ``max_queue`` requests wait for a free worker, for at
-most ``queue_wait`` seconds, and beyond that the answer is 503 with Retry-After.
+The pool starts with ``size`` workers and grows up to ``max_size`` (by default the cores plus one
+spare, so a slow query never blocks a trivial one, yet CPU-bound queries do not multiply processes
+that only compete for the same cores); at most ``max_queue`` requests wait for a free worker, each
+until its own deadline, and beyond that the answer is 503 with Retry-After.
+
+Oxigraph's reads write to the pages they touch, so copy-on-write slowly gives each worker a
+private copy of the store it shares. A worker therefore retires after ``max_jobs`` queries or once
+its private memory passes ``max_private`` bytes; the zygote, which never queries, forks a fresh,
+fully shared one in its place.
 
 A pool belongs to the process that started it: after a fork (gunicorn workers) the child
 starts its own on first use or from gunicorn's ``post_fork`` hook.
@@ -25,15 +31,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
+import marshal
 import os
-import pickle
 import signal
 import socket
 import struct
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from ccdkg.server.store import (
@@ -57,50 +62,106 @@ def _die_with_parent() -> None:
         pass
 
 
-@dataclass(frozen=True)
-class QueryJob:
-    """What a worker needs to answer one query (pickled over the socket)."""
+# --- the wire format between the front process and a worker ------------------------------------
+#
+# A job is a marshal'd tuple of strings (C-speed, no class lookups: both ends run the same
+# interpreter, forked from one process). A reply is a 6-byte header -- kind, a "retire me" flag
+# and the length of the content type or error class name -- then that string, then the body
+# bytes, so the front process reads the serialized result as it is instead of unpickling it.
 
-    query: str
-    accept: str | None
-    format_param: str | None
-    default_graph_uris: tuple[str, ...]
-    named_graph_uris: tuple[str, ...]
-    max_bytes: int | None
+QueryJob = tuple  # (query, accept, format_param, default graphs, named graphs, max_bytes)
+_REPLY = struct.Struct("!cBI")
+_OK, _ERR = b"o", b"e"
+# A body this large travels as its own message, so it is not copied into one buffer with the header.
+_SPLIT = 256 * 1024
 
 
-# --- the worker and zygote processes -----------------------------------------------------------
+def _error_classes() -> dict[str, type[QueryError]]:
+    found: dict[str, type[QueryError]] = {}
+    todo: list[type[QueryError]] = [QueryError]
+    while todo:
+        cls = todo.pop()
+        found[cls.__name__] = cls
+        todo.extend(cls.__subclasses__())
+    return found
 
 
-def _worker_main(conn: Connection, store: Store) -> None:
+_ERRORS = _error_classes()
+
+
+def _private_bytes() -> int:
+    """This process's unique set size (pages no other process maps), from the kernel's rollup."""
+    try:
+        with open("/proc/self/smaps_rollup", "rb") as f:
+            total = 0
+            for line in f:
+                if line.startswith((b"Private_Clean:", b"Private_Dirty:")):
+                    total += int(line.split()[1]) * 1024
+            return total
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _worker_main(conn: Connection, store: Store, max_jobs: int, max_private: int) -> None:
     _die_with_parent()
     store.after_fork()
+    jobs = 0
     while True:
         try:
-            job: QueryJob = pickle.loads(conn.recv_bytes())
-        except (EOFError, OSError):
-            return
-        try:
-            body, content_type = store.execute(
-                job.query,
-                job.accept,
-                job.default_graph_uris,
-                job.named_graph_uris,
-                format_param=job.format_param,
-                max_bytes=job.max_bytes,
+            query, accept, format_param, default_graphs, named_graphs, max_bytes = marshal.loads(
+                conn.recv_bytes()
             )
-            reply: tuple = ("ok", body, content_type)
-        except QueryError as err:
-            reply = ("error", type(err), err.message)
-        except Exception as err:  # noqa: BLE001 - a bug must reach the client as 500, not kill the worker
-            reply = ("error", QueryError, f"query failed: {type(err).__name__}: {err}")
+        except (EOFError, OSError, ValueError, TypeError):
+            return
+        started = time.monotonic()
         try:
-            conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+            body, label = store.execute(
+                query,
+                accept,
+                default_graphs,
+                named_graphs,
+                format_param=format_param,
+                max_bytes=max_bytes,
+            )
+            kind = _OK
+        except QueryError as err:
+            kind, label, body = _ERR, type(err).__name__, err.message.encode("utf-8", "surrogatepass")
+        except Exception as err:  # noqa: BLE001 - a bug must reach the client as 500, not kill the worker
+            kind, label = _ERR, "QueryError"
+            body = f"query failed: {type(err).__name__}: {err}".encode("utf-8", "surrogatepass")
+        jobs += 1
+        # Oxigraph's reads dirty the pages they touch, so a worker slowly turns the shared
+        # copy-on-write dataset into a private copy. Checking costs ~0.5 ms, so only after
+        # queries long enough to have touched much (or every 128th), and retire past the cap.
+        retire = jobs >= max_jobs or bool(
+            max_private > 0
+            and (jobs % 128 == 0 or time.monotonic() - started > 0.025)
+            and _private_bytes() > max_private
+        )
+        label_bytes = label.encode()
+        split = len(body) >= _SPLIT
+        header = _REPLY.pack(kind, retire | (split << 1), len(label_bytes)) + label_bytes
+        try:
+            if split:
+                conn.send_bytes(header)
+                conn.send_bytes(body)
+            else:
+                conn.send_bytes(header + body)
         except (BrokenPipeError, OSError):
             return
+        if retire:
+            return  # the front process replaces us with a fresh fork from the zygote
 
 
-def _zygote_main(ctrl: socket.socket, store: Store) -> None:
+def _zygote_main(ctrl: socket.socket, store: Store, max_jobs: int, max_private: int) -> None:
     # No PDEATHSIG here: it fires when the forking *thread* ends, and the pool may be started
     # from a request thread. The zygote exits on EOF of its control socket instead.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
@@ -120,7 +181,7 @@ def _zygote_main(ctrl: socket.socket, store: Store) -> None:
                 ctrl.close()
                 ours.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _worker_main(Connection(theirs.detach()), store)
+                _worker_main(Connection(theirs.detach()), store, max_jobs, max_private)
             finally:
                 os._exit(0)
         theirs.close()
@@ -152,15 +213,20 @@ class QueryPool:
         self,
         store: Store,
         size: int = 2,
-        max_size: int = 6,
+        max_size: int = 3,
         max_queue: int = 32,
-        queue_wait: float = 3.0,
+        queue_wait: float | None = None,
+        max_jobs: int = 10_000,
+        max_private: int | None = None,
     ) -> None:
         self.store = store
         self.size = size
         self.max_size = max_size
         self.max_queue = max_queue
-        self.queue_wait = queue_wait
+        self.queue_wait = queue_wait  # None: a request waits for a worker until its own deadline
+        self.max_jobs = max_jobs
+        self.max_private = max_private  # None: a quarter of the loaded process, at least 64 MiB
+        self._max_private = 0
         self._owner: int | None = None
         self._lock = threading.Condition()
         self._spawn_lock = threading.Lock()
@@ -170,6 +236,7 @@ class QueryPool:
         self._zygote_pid: int | None = None
         self._ctrl: socket.socket | None = None
         self.killed = 0  # workers killed at the deadline, for metrics and tests
+        self.retired = 0  # workers replaced after max_jobs queries or past max_private
 
     # lifecycle
 
@@ -183,12 +250,15 @@ class QueryPool:
             if self.started:
                 return
             self._reset_after_fork()
+            self._max_private = (
+                self.max_private if self.max_private is not None else max(64 << 20, _resident_bytes() // 4)
+            )
             parent, child = socket.socketpair()
             pid = os.fork()
             if pid == 0:
                 try:
                     parent.close()
-                    _zygote_main(child, self.store)
+                    _zygote_main(child, self.store, self.max_jobs, self._max_private)
                 finally:
                     os._exit(0)
             child.close()
@@ -245,7 +315,9 @@ class QueryPool:
                     raise Overloaded("every query worker is busy and the queue is full; retry shortly")
                 self._waiting += 1
                 try:
-                    limit = min(deadline, time.monotonic() + self.queue_wait)
+                    limit = deadline
+                    if self.queue_wait is not None:
+                        limit = min(deadline, time.monotonic() + self.queue_wait)
                     while not self._idle:
                         remaining = limit - time.monotonic()
                         if remaining <= 0 or not self._lock.wait(remaining):
@@ -269,6 +341,11 @@ class QueryPool:
             self._idle.append(worker)
             self._lock.notify()
 
+    def _retire(self, worker: _Worker) -> None:
+        """Replace a worker that exits by itself, off the request's path."""
+        self.retired += 1
+        threading.Thread(target=self._replace, args=(worker,), name="ccdkg-retire", daemon=True).start()
+
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
         try:
@@ -286,16 +363,21 @@ class QueryPool:
             self.start()
         worker = self._acquire(deadline)
         try:
-            worker.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            conn = worker.conn
+            conn.send_bytes(marshal.dumps(job))
+            if not conn.poll(max(0.0, deadline - time.monotonic())):
                 self.killed += 1
                 self._replace(worker)
                 raise QueryTimeout(
                     "query stopped at the server's deadline; simplify it, add LIMIT, "
                     "or run it on your own copy of the data (see /downloads/)"
                 )
-            reply = pickle.loads(worker.conn.recv_bytes())
-        except (EOFError, OSError, pickle.UnpicklingError):
+            reply = conn.recv_bytes()
+            kind, flags, length = _REPLY.unpack_from(reply)
+            end = _REPLY.size + length
+            label = reply[_REPLY.size : end].decode()
+            body = conn.recv_bytes() if flags & 2 else reply[end:]
+        except (EOFError, OSError, struct.error):
             self._replace(worker)
             raise Overloaded("the query worker stopped unexpectedly; retry shortly") from None
         except QueryTimeout:
@@ -303,12 +385,15 @@ class QueryPool:
         except BaseException:
             self._replace(worker)
             raise
-        self._release(worker)
-        if reply[0] == "ok":
-            return reply[1], reply[2]
-        _, cls, message = reply
-        err = cls.__new__(cls)
-        QueryError.__init__(err, message)
+        if flags & 1:
+            self._retire(worker)
+        else:
+            self._release(worker)
+        if kind == _OK:
+            return body, label
+        cls = _ERRORS.get(label) or _error_classes().get(label, QueryError)
+        err = cls.__new__(cls)  # some subclasses build their message in __init__: set it as sent
+        QueryError.__init__(err, body.decode("utf-8", "surrogatepass"))
         raise err
 
 
@@ -326,6 +411,8 @@ class QueryEngine:
                 max_size=config.max_query_workers,
                 max_queue=config.max_queue,
                 queue_wait=config.queue_wait,
+                max_jobs=config.worker_max_queries,
+                max_private=config.worker_max_private_bytes,
             )
             if store.isolated
             else None
@@ -359,7 +446,12 @@ class QueryEngine:
                 format_param=format_param,
                 max_bytes=self.max_bytes,
             )
-        job = QueryJob(
-            query, accept, format_param, tuple(default_graph_uris), tuple(named_graph_uris), self.max_bytes
+        job = (
+            query,
+            accept,
+            format_param,
+            tuple(default_graph_uris),
+            tuple(named_graph_uris),
+            self.max_bytes,
         )
         return self.pool.run(job, deadline)

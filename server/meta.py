@@ -9,7 +9,7 @@
   and the ontology in Turtle, N-Triples, JSON-LD and TriG (plus N-Quads and RDF/XML), each with
   a SHA-256 checksum (``Repr-Digest`` header, the SHA256SUMS file and the VoID).
 
-Counts are computed once at start (the release is immutable); the documents themselves are
+Counts are computed once, on first use (the release is immutable); the documents themselves are
 built once per public endpoint URL and serialized once per format.
 """
 
@@ -96,45 +96,72 @@ class Meta:
         self._docs: dict[tuple[str, str, str], tuple[bytes, str, str]] = {}
         self._files: dict[str, bytes] = {}
         self._digests: dict[str, bytes] = {}
-        self._count()
+        # The counts are full scans (seconds at a million triples): for a local store they are
+        # taken on first use, not at start, so the server answers as soon as the data is loaded.
+        self._count_lock = threading.Lock()
+        self._counted = False
+        if config.is_remote:
+            self._ensure_counts()  # a remote store may go away later; VoID must still answer
+
+    def _ensure_counts(self) -> None:
+        if self._counted:
+            return
+        with self._count_lock:
+            if not self._counted:
+                self._count()
+                self._counted = True
+
+    graph_triples = property(lambda self: self._get("_graph_triples"))
+    quads = property(lambda self: self._get("_quads"))
+    triples = property(lambda self: self._get("_triples"))
+    entities = property(lambda self: self._get("_entities"))
+    subjects = property(lambda self: self._get("_subjects"))
+    objects = property(lambda self: self._get("_objects"))
+    classes = property(lambda self: self._get("_classes"))
+    properties = property(lambda self: self._get("_properties"))
+    vocabularies = property(lambda self: self._get("_vocabularies"))
+
+    def _get(self, name: str):  # noqa: ANN202 - the type of each count property
+        self._ensure_counts()
+        return getattr(self, name)
 
     def _count(self) -> None:
         one = self.store.select
         total = one("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         default = one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        self.graph_triples = {
+        self._graph_triples = {
             r["g"].value: int(r["n"].value)
             for r in one("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
             if isinstance(r.get("g"), ox.NamedNode)
         }
-        self.quads = int(total[0]["n"].value) if total else 0
-        self.triples = (
+        self._quads = int(total[0]["n"].value) if total else 0
+        self._triples = (
             int(default[0]["n"].value) if default else 0
         )  # the union: duplicates across graphs count once
-        self.entities = int(
+        self._entities = int(
             one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER isIRI(?s) }")[0]["n"].value
         )
-        self.subjects = int(one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value)
-        self.objects = int(one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value)
-        self.classes = [
+        self._subjects = int(one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value)
+        self._objects = int(one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value)
+        self._classes = [
             (r["c"].value, int(r["n"].value))
             for r in one(
                 "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER isIRI(?c) }"
                 " GROUP BY ?c ORDER BY ?c"
             )
         ]
-        self.properties = [
+        self._properties = [
             (r["p"].value, int(r["n"].value))
             for r in one("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")
         ]
         known = sorted(set(PREFIXES.values()), key=len, reverse=True)
         vocabularies = set()
-        for iri in [c for c, _ in self.classes] + [p for p, _ in self.properties]:
+        for iri in [c for c, _ in self._classes] + [p for p, _ in self._properties]:
             for ns in known:
                 if iri.startswith(ns):
                     vocabularies.add(ns)
                     break
-        self.vocabularies = sorted(vocabularies)
+        self._vocabularies = sorted(vocabularies)
 
     # ---- IRIs ---------------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ balancer stops sending traffic when the store is down or every worker is stuck.
 
 Metrics use prometheus_client's default registry (or its multiprocess collector when
 ``PROMETHEUS_MULTIPROC_DIR`` is set, as gunicorn deployments need). Responses that the replay cache
-in front of Flask answers (repeated identical GET /sparql) are counted in
-``ccdkg_replayed_responses_total``, not in the per-request series.
+in front of Flask answers (repeated identical GET /sparql) are counted in the per-request series
+like any other request, and also in ``ccdkg_replayed_responses_total``.
 """
 
 from __future__ import annotations
@@ -48,6 +48,22 @@ REFUSALS = Counter(
 
 def count_refusal(reason: str) -> None:
     REFUSALS.labels(reason=reason).inc()
+
+
+_REPLAYED = {
+    status: (
+        REQUESTS.labels(method="GET", route="/sparql", status=str(status)),
+        DURATION.labels(route="/sparql"),
+    )
+    for status in (200, 304)
+}
+
+
+def count_replay(status: int, seconds: float) -> None:
+    """A response the replay cache served below Flask: counted like any other /sparql request."""
+    requests, duration = _REPLAYED[status]
+    requests.inc()
+    duration.observe(seconds)
 
 
 class _PoolCollector:

@@ -1,10 +1,11 @@
 """``ccdkg serve``: load the store once, then serve it.
 
-* ``--workers 0`` (default): Werkzeug's threaded server in this process.
-* ``--workers N``: gunicorn with N ``gthread`` workers. The application (and so the loaded
-  store) is built in the master before gunicorn forks, so every worker shares the dataset
-  copy-on-write; each worker starts its own query pool right after the fork, while it is still
-  single-threaded.
+* ``--workers N`` (default 1): gunicorn with N ``gthread`` workers, keep-alive connections. The
+  application (and so the loaded store) is built in the master before gunicorn forks, so every
+  worker shares the dataset copy-on-write; each worker starts its own query pool right after the
+  fork, while it is still single-threaded.
+* ``--workers 0``: Werkzeug's development server in this process (for debugging only: it is
+  2-3x slower per request than gunicorn's threads).
 
 Either way the query pool forks from a process that holds the loaded store; a query over the
 deadline is killed in its worker process and answered 504.
@@ -19,7 +20,7 @@ import sys
 from typing import Any
 
 from ccdkg.namespaces import BASE
-from ccdkg.server.config import Config, default_query_workers
+from ccdkg.server.config import Config, default_max_query_workers, default_query_workers
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -28,9 +29,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
         "data": args.data or (),
         "base": args.base or BASE,
         "prefix": (args.prefix or "").rstrip("/"),
-        "query_workers": default_query_workers(),
     }
-    settings["max_query_workers"] = max(6, settings["query_workers"] * 2)
+    # The pool of every server process together holds about cores + 1 query workers.
+    settings["max_query_workers"] = default_max_query_workers(max(1, getattr(args, "workers", 1) or 1))
+    settings["query_workers"] = min(default_query_workers(), settings["max_query_workers"])
     if args.deadline is not None:
         settings["deadline"] = args.deadline
     if settings["prefix"] or args.base:

@@ -20,6 +20,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -83,10 +84,17 @@ class ReplayCache:
     clients. Only responses the view marked replayable are kept; ``If-None-Match`` gets 304.
     """
 
-    def __init__(self, wsgi_app: Any, cache: ResponseCache, path: str = "/sparql") -> None:
+    def __init__(
+        self,
+        wsgi_app: Any,
+        cache: ResponseCache,
+        path: str = "/sparql",
+        observe: Callable[[int, float], None] | None = None,
+    ) -> None:
         self.wsgi_app = wsgi_app
         self.cache = cache
         self.path = path
+        self.observe = observe  # (status, seconds) of each replayed response, for the metrics
         self.hits = 0
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
@@ -130,6 +138,8 @@ class ReplayCache:
         else:
             start_response("200 OK", headers)
             status = 200
+        if self.observe is not None:
+            self.observe(status, time.monotonic() - started)
         if access_log.isEnabledFor(logging.INFO):
             query = parse_qs(environ.get("QUERY_STRING", "")).get("query", [""])[0]
             access_log.info(

@@ -88,3 +88,56 @@ def test_a_worker_killed_from_outside_is_replaced(make_app):
     ]
     assert statuses == [200, 200, 200]
     assert pool._idle[0].pid != victim
+
+
+def test_a_queued_request_waits_for_a_worker_until_its_own_deadline(make_app):
+    # One worker, busy for 2 s with a query that is then killed: a request queued behind it
+    # waits (no 503 after a fixed queue time) and is answered within its own deadline.
+    app = make_app(deadline=2.0, query_workers=1, max_query_workers=1, max_queue=4)
+    statuses: list[int] = []
+    thread = threading.Thread(
+        target=lambda: statuses.append(
+            app.test_client().get("/sparql", query_string={"query": HEAVY + " # hold"}).status_code
+        )
+    )
+    thread.start()
+    time.sleep(0.8)
+    t0 = time.monotonic()
+    r = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # waits"})
+    assert r.status_code == 200
+    assert time.monotonic() - t0 > 0.5  # it did wait for the one worker
+    thread.join(10)
+    assert statuses == [504]
+
+
+def test_a_worker_retires_after_its_quota_and_a_fresh_one_answers(make_app):
+    app = make_app(query_workers=1, max_query_workers=1, worker_max_queries=3)
+    client = app.test_client()
+    pool = app.extensions["ccdkg"].engine.pool
+    assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # r0"}).status_code == 200
+    pids = set()
+    for i in range(8):
+        r = client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {i + 1}"})
+        assert r.status_code == 200
+        time.sleep(0.05)  # the replacement is forked off the request's path
+        with pool._lock:
+            pids.update(w.pid for w in pool._idle)
+    assert pool.retired >= 2
+    assert len(pids) >= 3
+    assert pool._total == 1  # replaced, never more than the cap
+
+
+def test_a_worker_past_its_private_memory_cap_retires(make_app):
+    from ccdkg.server.engine import _private_bytes
+
+    assert _private_bytes() > 0  # the kernel reports it here (Linux); otherwise the cap is inert
+    app = make_app(query_workers=1, max_query_workers=1, worker_max_private_bytes=1)
+    client = app.test_client()
+    pool = app.extensions["ccdkg"].engine.pool
+    before = pool.retired
+    # checked after a query that ran ≥ 25 ms: 52^3 rows to count take longer than that
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    assert client.get("/sparql", query_string={"query": slow}).status_code == 200
+    time.sleep(0.1)
+    assert pool.retired == before + 1
+    assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # fresh"}).status_code == 200

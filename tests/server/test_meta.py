@@ -179,3 +179,11 @@ def test_the_built_release_is_served_as_built_with_its_checksums():
             assert hashlib.sha256(served.data).hexdigest() == built[name]
     finally:
         app.extensions["ccdkg"].close()
+
+
+def test_counts_wait_for_their_first_use(make_app):
+    app = make_app(cache_bytes=0)  # an app of its own: no other test has asked for the counts yet
+    meta = app.extensions["ccdkg"].meta
+    assert not meta._counted  # create_app does not scan the store
+    assert app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"}).status_code == 200
+    assert meta._counted and meta.triples > 0 and meta.quads >= meta.triples

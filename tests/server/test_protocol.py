@@ -243,3 +243,38 @@ def test_repeated_get_is_replayed_with_every_header_of_the_first_answer(make_app
     # errors are never replayed: the same bad query goes through the checks each time
     for _ in range(2):
         assert client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x }"}).status_code == 400
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return 0.0
+
+
+def test_replayed_answers_are_counted_in_the_metrics(make_app):
+    app = make_app(cache_bytes=1 << 20)
+    client = app.test_client()
+    q = {"query": "ASK { ?s ?p ?o } # counted replay"}
+    first = client.get("/sparql", query_string=q)
+    before = client.get("/metrics").get_data(as_text=True)
+    client.get("/sparql", query_string=q)
+    client.get("/sparql", query_string=q, headers={"If-None-Match": first.headers["ETag"]})
+    after = client.get("/metrics").get_data(as_text=True)
+    ok = {"method": "GET", "route": "/sparql", "status": "200"}
+    assert (
+        _sample(after, "ccdkg_replayed_responses_total")
+        == _sample(before, "ccdkg_replayed_responses_total") + 2
+    )
+    assert (
+        _sample(after, "ccdkg_http_requests_total", **ok)
+        == _sample(before, "ccdkg_http_requests_total", **ok) + 1
+    )
+    not_modified = {**ok, "status": "304"}
+    assert (
+        _sample(after, "ccdkg_http_requests_total", **not_modified)
+        == _sample(before, "ccdkg_http_requests_total", **not_modified) + 1
+    )

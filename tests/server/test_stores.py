@@ -165,5 +165,5 @@ def test_remote_down_is_502_and_slow_is_504_and_the_app_stays_up(tmp_path):
         r = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # down"})
         assert r.status_code == 502
         assert "unreachable" in r.get_data(as_text=True) or "closed" in r.get_data(as_text=True)
-        assert client.get("/.well-known/void").status_code == 200  # counts were taken at start
+        assert client.get("/.well-known/void").status_code == 200  # a remote store is counted at start
         app.extensions["ccdkg"].close()
