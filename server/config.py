@@ -51,7 +51,7 @@ class Config:
     max_queue: int = 32  # requests allowed to wait for a worker before 503
     queue_wait: float | None = None  # longest wait for a free worker before 503 (None: the deadline)
     worker_max_queries: int = 10_000  # a query worker is replaced by a fresh fork after this many
-    # ... or once its private memory passes this (None: a quarter of the loaded process, ≥ 64 MiB)
+    # ... or once its private memory passes this (None: the loaded process's size, ≥ 64 MiB)
     worker_max_private_bytes: int | None = None
     max_result_bytes: int = 64 * 1024 * 1024  # a serialized result larger than this is refused
     max_request_bytes: int = 1024 * 1024  # request bodies beyond this: 413
