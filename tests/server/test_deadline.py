@@ -135,8 +135,8 @@ def test_a_worker_past_its_private_memory_cap_retires(make_app):
     client = app.test_client()
     pool = app.extensions["ccdkg"].engine.pool
     before = pool.retired
-    # checked after a query that ran ≥ 25 ms: 52^3 rows to count take longer than that
-    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    # checked after a query that ran ≥ 25 ms: 52^4 rows to count take far longer than that
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     assert client.get("/sparql", query_string={"query": slow}).status_code == 200
     time.sleep(0.1)
     assert pool.retired == before + 1
