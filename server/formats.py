@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Literal
 
 import pyoxigraph as ox
+from flask import Response, request
 
 Kind = Literal["solutions", "graph"]
 SOLUTIONS: Kind = "solutions"
@@ -202,3 +203,15 @@ def prefers_html(accept: str | None, kind: Kind) -> bool:
 def offered(kind: Kind) -> str:
     """The media types of ``kind``, for a 406 message."""
     return ", ".join(f.media_type for f in formats_of(kind))
+
+
+def conditional_response(body: bytes, content_type: str, etag: str) -> Response:
+    """An answer of the immutable release: 304 when the client's ETag matches, else the body."""
+    if request.if_none_match and request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, content_type=content_type)
+    response.set_etag(etag)
+    response.headers["Vary"] = "Accept"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

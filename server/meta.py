@@ -298,7 +298,7 @@ class Meta:
                     self._docs.clear()
                 self._docs[key] = cached
         body, content_type, etag = cached
-        return _conditional(body, content_type, etag)
+        return formats.conditional_response(body, content_type, etag)
 
     def service_description_response(self) -> Response:
         accept = request.headers.get("Accept")
@@ -346,17 +346,6 @@ class Meta:
         return "".join(lines).encode()
 
 
-def _conditional(body: bytes, content_type: str, etag: str) -> Response:
-    if request.if_none_match and request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = Response(body, content_type=content_type)
-    response.set_etag(etag)
-    response.headers["Vary"] = "Accept"
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
-
-
 def _not_acceptable() -> Response:
     from ccdkg.server.sparql import error
 
@@ -395,7 +384,9 @@ def downloads_index() -> Response:
 @bp.route("/downloads/SHA256SUMS")
 def sha256sums() -> Response:
     body = _meta().sha256sums()
-    return _conditional(body, "text/plain; charset=utf-8", hashlib.sha256(body).hexdigest()[:24])
+    return formats.conditional_response(
+        body, "text/plain; charset=utf-8", hashlib.sha256(body).hexdigest()[:24]
+    )
 
 
 @bp.route("/downloads/<name>")
@@ -406,7 +397,7 @@ def download(name: str) -> Response:
         abort(404)
     body = meta.file(match)
     digest = meta.digest(match)
-    response = _conditional(body, match.fmt.content_type, digest.hex())
+    response = formats.conditional_response(body, match.fmt.content_type, digest.hex())
     response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(digest).decode()}:"
     response.headers["Content-Disposition"] = f'attachment; filename="{match.name}"'
     del response.headers["Vary"]

@@ -254,7 +254,7 @@ def sparql() -> Response:
     cached = ext.cache.get(key)
     if cached is not None:
         g.ccdkg_cache = "hit"
-        return _answer(*cached)
+        return formats.conditional_response(*cached)
 
     # ---- SAFETY CHECKPOINT: every user query passes the guard before anything parses it. ----
     try:
@@ -292,18 +292,7 @@ def sparql() -> Response:
         g.ccdkg_cache = "miss"
         if request.method == "GET":
             request.environ[REPLAYABLE] = True
-    return _answer(body, content_type, etag)
-
-
-def _answer(body: bytes, content_type: str, etag: str) -> Response:
-    if request.if_none_match and request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = Response(body, content_type=content_type)
-    response.set_etag(etag)
-    response.headers["Vary"] = "Accept"
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return formats.conditional_response(body, content_type, etag)
 
 
 def _query_error(err: QueryError) -> Response:
