@@ -104,7 +104,7 @@ def _gunicorn(app: Any, args: argparse.Namespace, url: str) -> int:
     def when_ready(server: Any) -> None:
         print(
             f"ccdkg: serving {url}  (SPARQL endpoint: {url}sparql, store: {ext.config.store}, "
-            f"{args.workers} workers)",
+            f"{args.workers} worker{'s' if args.workers != 1 else ''})",
             flush=True,
         )
 
