@@ -16,33 +16,63 @@ from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from ccdkg.namespaces import SH
+from ccdkg.namespaces import CCD, SH
+from ccdkg.validation.profiles import DEFAULT, PROFILES
+from ccdkg.validation.profiles import profile as get_profile
 from ccdkg.validation.report import SHAPES, Report, Result, curie, path_text, path_triples
 
 HERE = Path(__file__).resolve().parent
 SHAPES_FILE = HERE / "shapes.ttl"
+# Domain/range/functional shapes written from the ontology by `ccdkg release` (validation/generate.py).
+GENERATED_SHAPES_FILE = HERE / "generated-shapes.ttl"
 
 Progress = Callable[[str], None]
 
-__all__ = ["SHAPES", "SHAPES_FILE", "Report", "Result", "hoist_property_shapes", "load_shapes", "validate"]
+__all__ = [
+    "PROFILES",
+    "SHAPES",
+    "SHAPES_FILE",
+    "Report",
+    "Result",
+    "core_shapes",
+    "data_graph",
+    "hoist_property_shapes",
+    "load_shapes",
+    "reload_shapes",
+    "validate",
+]
 
 
-@lru_cache(maxsize=1)
-def _shapes() -> Graph:
+EVIDENCE_SHAPES_FILE = HERE / "evidence-shapes.ttl"
+
+
+@lru_cache(maxsize=4)
+def _shapes(profile: str = DEFAULT) -> Graph:
+    chosen = get_profile(profile)
     graph = Graph()
     graph.parse(SHAPES_FILE, format="turtle")
-    return _name_property_shapes(graph)
+    if GENERATED_SHAPES_FILE.exists():  # absent only before the first `ccdkg release`
+        graph.parse(GENERATED_SHAPES_FILE, format="turtle")
+    if chosen.relation_evidence:
+        graph.parse(EVIDENCE_SHAPES_FILE, format="turtle")
+    return chosen.apply(_name_property_shapes(graph))
 
 
-@lru_cache(maxsize=1)
-def _split() -> tuple[Graph, list[tuple[URIRef, Node]]]:
+@lru_cache(maxsize=4)
+def _split(profile: str = DEFAULT) -> tuple[Graph, list[tuple[URIRef, Node]]]:
     from ccdkg.validation.sparql import split_shapes
 
-    core, sparql = split_shapes(_shapes())
+    core, sparql = split_shapes(_shapes(profile))
     return hoist_property_shapes(core), sparql
 
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def reload_shapes() -> None:
+    """Forget the parsed shapes (after ``ccdkg release`` rewrote the generated ones)."""
+    _shapes.cache_clear()
+    _split.cache_clear()
 
 
 def hoist_property_shapes(shapes: Graph) -> Graph:
@@ -79,12 +109,14 @@ def hoist_property_shapes(shapes: Graph) -> Graph:
     return out
 
 
-def load_shapes() -> Graph:
-    """The shapes graph (a fresh copy), inline property shapes named ``<node shape>-<property>-<n>``."""
+def load_shapes(profile: str = DEFAULT) -> Graph:
+    """The shapes graph of a profile (a fresh copy), inline property shapes named
+    ``<node shape>-<property>-<n>``: shapes.ttl, generated-shapes.ttl and, where the profile asks for it,
+    evidence-shapes.ttl."""
     copy = Graph()
-    for prefix, ns in _shapes().namespaces():
+    for prefix, ns in _shapes(profile).namespaces():
         copy.bind(prefix, ns)
-    copy += _shapes()
+    copy += _shapes(profile)
     return copy
 
 
@@ -110,6 +142,38 @@ def _name_property_shapes(graph: Graph) -> Graph:
     for s, p, o in graph:
         named.add((renames.get(s, s), p, renames.get(o, o)))  # type: ignore[arg-type]
     return named
+
+
+_OUTSIDE_STATUSES = (CCD.Interpreted, CCD.External)
+
+
+def _status_records(data: Graph) -> Graph:
+    """For a dataset: each IRI-to-IRI triple found only in named graphs marked ccd:assertionStatus
+    ccd:Interpreted or ccd:External, reified with that status (a blank rdf:Statement), so that the relation
+    evidence constraint, which sees one merged graph, knows it needs no passage."""
+    out = Graph()
+    if not isinstance(data, Dataset | ConjunctiveGraph):
+        return out
+    status: dict[Node, Node] = {}
+    for g, _, value, _ in data.quads((None, CCD.assertionStatus, None, None)):
+        if value in _OUTSIDE_STATUSES:
+            status[g] = value
+    if not status:
+        return out
+    where: dict[tuple[Node, Node, Node], set[Node | None]] = {}
+    for s, p, o, g in data.quads((None, None, None, None)):
+        if isinstance(o, URIRef) and p != RDF.type:
+            name = g.identifier if isinstance(g, Graph) else g
+            where.setdefault((s, p, o), set()).add(name)
+    for (s, p, o), graphs in sorted(where.items()):
+        if all(g in status for g in graphs):
+            record = BNode()
+            out.add((record, RDF.type, RDF.Statement))
+            out.add((record, RDF.subject, s))
+            out.add((record, RDF.predicate, p))
+            out.add((record, RDF.object, o))
+            out.add((record, CCD.assertionStatus, status[sorted(graphs, key=str)[0]]))
+    return out
 
 
 def _union(data: Graph) -> Graph:
@@ -160,21 +224,44 @@ def _load_ontology() -> Graph | None:
         return None
 
 
+def data_graph(data: Graph, *, ontology: bool = True) -> Graph:
+    """The graph the SHACL engines validate: the union of ``data``'s named graphs, the status records of its
+    interpreted/external relations and (with ``ontology``) the ontology's class hierarchy. The second-engine
+    tests and the benchmark feed exactly this to the other engines."""
+    union = _union(data)
+    union += _status_records(data)
+    onto = _load_ontology() if ontology else None
+    if onto is not None:
+        union += _class_hierarchy(onto)
+    return union
+
+
+def core_shapes(profile: str = DEFAULT) -> Graph:
+    """The shapes graph without its SHACL-SPARQL constraints, property shapes hoisted: what pyshacl runs."""
+    return _split(profile)[0]
+
+
 def validate(
     data: Graph,
     *,
     text: str | None = None,
     ontology: bool = True,
     progress: Progress | None = None,
+    profile: str | None = None,
 ) -> Report:
     """Validate ``data`` (an rdflib Graph or Dataset: the union of its named graphs) and return a Report.
 
-    - SHACL: ``validation/shapes.ttl`` with the ontology's class hierarchy added (``ontology=True``), so
-      that an instance of a subclass meets its superclass' shapes.
+    - SHACL: ``validation/shapes.ttl`` and the shapes generated from the ontology
+      (``generated-shapes.ttl``), with the ontology's class hierarchy added (``ontology=True``), so that an
+      instance of a subclass meets its superclass' shapes.
     - grounding: every ``oa:exact`` occurs in the article ``text`` (default: the shipped clean text) and at
       its ``oa:start``/``oa:end`` offsets, ignoring whitespace and Markdown markup.
     - vocabulary (with the ontology): no ``ccd:`` term the ontology does not define, no node in two
       disjoint classes.
+
+    ``profile`` (ccdkg.validation.profiles): ``dataset`` (default), ``evidence`` (with evidence for every
+    relation) or ``reuse`` (the model's structure only, for your own data). Overlapping shapes' results
+    about one mistake are merged into one (report.merge_duplicates).
 
     ``progress`` receives one line per stage (the CLI prints them on stderr for large inputs).
     """
@@ -184,18 +271,20 @@ def validate(
     from ccdkg.validation.sparql import check_sparql
     from ccdkg.validation.vocabulary import check_vocabulary
 
+    chosen = get_profile(profile)
     say = progress or (lambda _line: None)
     started = time.perf_counter()
     union = _union(data)
     size = len(union)
+    union += _status_records(data)
     onto = _load_ontology() if ontology else None
     if onto is not None:
         union += _class_hierarchy(onto)
     against = f"{SHAPES_FILE.name}" + (" and the ontology" if onto else "")
-    say(f"[1/5] SHACL core shapes: {size:,} triples against {against}")
+    say(f"[1/5] SHACL core shapes ({chosen.name} profile): {size:,} triples against {against}")
 
-    shapes = _shapes()
-    core, sparql_constraints = _split()
+    shapes = _shapes(chosen.name)
+    core, sparql_constraints = _split(chosen.name)
     # inplace: union is our own copy; no inference (see _class_hierarchy); warnings/infos do not fail.
     _, report_graph, _ = pyshacl.validate(
         union,
@@ -211,8 +300,9 @@ def validate(
     results = list(_read_results(report_graph, shapes))
     say(f"[2/5] SHACL-SPARQL constraints ({len(sparql_constraints)}, on Oxigraph)")
     results += check_sparql(union, shapes, sparql_constraints)
-    say("[3/5] quotations against the article text")
-    results += check_grounding(union, text)
+    if chosen.grounding:
+        say("[3/5] quotations against the article text")
+        results += check_grounding(union, text)
     if onto is not None:
         say("[4/5] terms and disjoint classes against the ontology")
         results += check_vocabulary(union, onto)
@@ -227,16 +317,21 @@ def validate(
 
 def _read_results(report: Graph, shapes: Graph) -> list[Result]:
     out = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Top-level results only: pyshacl also types the nested sh:detail results of sh:node as results.
+    for node in report.objects(None, SH.result):
         shape = report.value(node, SH.sourceShape)
         path = report.value(node, SH.resultPath)
+        focus = report.value(node, SH.focusNode)
+        node_level = path is None and _single_property(shapes, shape)
+        if node_level:  # a node shape on the uses of one property: the result is about that property
+            path = _single_property(shapes, shape)
         messages = list(report.objects(node, SH.resultMessage))
         # pyshacl copies every sh:message of the shape; fall back to its own English text.
         en = _message(messages, "en") or _message(shapes_messages(shapes, shape), "en")
         zh = _message(messages, "zh") or _message(shapes_messages(shapes, shape), "zh")
         out.append(
             Result(
-                focus=report.value(node, SH.focusNode),
+                focus=focus,
                 severity=report.value(node, SH.resultSeverity) or SH.Violation,
                 message_en=en,
                 message_zh=zh,
@@ -247,9 +342,20 @@ def _read_results(report: Graph, shapes: Graph) -> list[Result]:
                 shape_node=shape if isinstance(shape, URIRef) else None,
                 component=report.value(node, SH.sourceConstraintComponent),
                 path_triples=tuple(path_triples(report, path)),
+                node_level=bool(node_level),
             )
         )
     return out
+
+
+def _single_property(shapes: Graph, shape: Node | None) -> URIRef | None:
+    """The property a node shape targets the subjects of, when that is its only target."""
+    if shape is None or (shape, SH.path, None) in shapes:
+        return None
+    targets = [(t, o) for t in _TARGETS for o in shapes.objects(shape, t)]
+    if len(targets) == 1 and targets[0][0] == SH.targetSubjectsOf and isinstance(targets[0][1], URIRef):
+        return targets[0][1]
+    return None
 
 
 def shapes_messages(shapes: Graph, shape: Node | None) -> list[Node]:
