@@ -36,6 +36,7 @@ __all__ = [
     "Result",
     "core_shapes",
     "data_graph",
+    "shacl_results",
     "hoist_property_shapes",
     "load_shapes",
     "reload_shapes",
@@ -241,6 +242,35 @@ def core_shapes(profile: str = DEFAULT) -> Graph:
     return _split(profile)[0]
 
 
+def shacl_results(union: Graph, profile: str = DEFAULT, say: Progress | None = None) -> list[Result]:
+    """The SHACL results for a prepared data graph (data_graph), one per engine result, not yet merged:
+    pyshacl for the core shapes, Oxigraph for the SHACL-SPARQL constraints (validation/sparql.py).
+    ``union`` is validated in place (it must be a copy of one's own)."""
+    import pyshacl
+
+    from ccdkg.validation.sparql import check_sparql
+
+    say = say or (lambda _line: None)
+    shapes = _shapes(profile)
+    core, sparql_constraints = _split(profile)
+    # no inference (see _class_hierarchy); warnings/infos do not fail.
+    _, report_graph, _ = pyshacl.validate(
+        union,
+        shacl_graph=core,  # SHACL-SPARQL constraints run natively below
+        inference="none",
+        inplace=True,
+        allow_warnings=True,
+        allow_infos=True,
+        advanced=False,
+    )
+    if not isinstance(report_graph, Graph):  # pyshacl reports a broken shapes graph as a "failure"
+        raise RuntimeError(f"SHACL validation could not run: {report_graph}")
+    results = list(_read_results(report_graph, shapes))
+    say(f"[2/5] SHACL-SPARQL constraints ({len(sparql_constraints)}, on Oxigraph)")
+    results += check_sparql(union, shapes, sparql_constraints)
+    return results
+
+
 def validate(
     data: Graph,
     *,
@@ -265,10 +295,7 @@ def validate(
 
     ``progress`` receives one line per stage (the CLI prints them on stderr for large inputs).
     """
-    import pyshacl
-
     from ccdkg.validation.grounding import check_grounding
-    from ccdkg.validation.sparql import check_sparql
     from ccdkg.validation.vocabulary import check_vocabulary
 
     chosen = get_profile(profile)
@@ -283,23 +310,7 @@ def validate(
     against = f"{SHAPES_FILE.name}" + (" and the ontology" if onto else "")
     say(f"[1/5] SHACL core shapes ({chosen.name} profile): {size:,} triples against {against}")
 
-    shapes = _shapes(chosen.name)
-    core, sparql_constraints = _split(chosen.name)
-    # inplace: union is our own copy; no inference (see _class_hierarchy); warnings/infos do not fail.
-    _, report_graph, _ = pyshacl.validate(
-        union,
-        shacl_graph=core,  # SHACL-SPARQL constraints run natively below (validation/sparql.py)
-        inference="none",
-        inplace=True,
-        allow_warnings=True,
-        allow_infos=True,
-        advanced=False,
-    )
-    if not isinstance(report_graph, Graph):  # pyshacl reports a broken shapes graph as a "failure"
-        raise RuntimeError(f"SHACL validation could not run: {report_graph}")
-    results = list(_read_results(report_graph, shapes))
-    say(f"[2/5] SHACL-SPARQL constraints ({len(sparql_constraints)}, on Oxigraph)")
-    results += check_sparql(union, shapes, sparql_constraints)
+    results = shacl_results(union, chosen.name, say)
     if chosen.grounding:
         say("[3/5] quotations against the article text")
         results += check_grounding(union, text)

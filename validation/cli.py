@@ -206,7 +206,12 @@ def run(args: argparse.Namespace) -> int:
     # of triples); small inputs print the report alone.
     large = len(dataset) >= PROGRESS_TRIPLES
     try:
-        report = validate(dataset, ontology=not args.no_ontology, progress=say if large else None)
+        report = validate(
+            dataset,
+            ontology=not args.no_ontology,
+            progress=say if large else None,
+            profile=getattr(args, "profile", None),
+        )
     finally:
         ticker.stop()
     out = {"json": report.json, "turtle": report.turtle}.get(args.report_format, report.text)()
