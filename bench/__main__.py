@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import extras, report
+from bench import extras, report, validation
 from bench.load import Cell, answer_size, fetch, run_cell
 from bench.mix import Query, load_queries
 from bench.peers import Peer, PeerFailed, Running, all_peers, pyoxigraph_bulk_load
@@ -261,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_extras:
         log("extras: ccdkg validate against plain pyshacl")
         results["extras"]["validate"] = extras.run_validation(small, clock.remaining())
+        log("extras: SHACL engines (pyshacl, pyshacl-turbo) on the same prepared graph and shapes")
+        results["extras"]["validation_engines"] = validation.run(small, clock.remaining())
     results["elapsed_s"] = round(clock.elapsed(), 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
     raw = args.json or (WORK / "quick.json" if args.quick else RESULTS / "latest.json")

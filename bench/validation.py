@@ -145,6 +145,22 @@ def timings(sizes: list[str], runs: int = 1) -> dict[str, Any]:
     return out
 
 
+# Seconds the engines section needs per size (agreement ≈ 1 min, then both engines and validate()).
+COST = {"1k": 60, "10k": 90, "100k": 240, "1M": 3000}
+
+
+def run(sizes: list[str], remaining: float) -> dict[str, Any]:
+    """make bench's "validation engines" section: agreement first, then the sizes that fit the time left."""
+    try:
+        result: dict[str, Any] = {"agreement": agreement()}
+        fits = [s for s in sizes if COST.get(s, 600) <= remaining]
+        result["seconds"] = timings(fits)
+        result["not run"] = [s for s in sizes if s not in fits]
+    except Exception as err:  # noqa: BLE001 - the report says what failed instead of losing the run
+        return {"error": f"{type(err).__name__}: {err}"}
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.validation", description=__doc__)
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated sizes among 1k,10k,100k,1M")
