@@ -58,7 +58,13 @@ __all__ = [
 ]
 
 
-def open_store(spec: str, data_files: Sequence[str | Path] = (), *, connect_timeout: float = 3.0) -> Store:
+def open_store(
+    spec: str,
+    data_files: Sequence[str | Path] = (),
+    *,
+    connect_timeout: float = 3.0,
+    timeout: float = 30.0,
+) -> Store:
     """Open the store ``spec`` names (see the module docstring); raises StoreError with one clear line."""
     files = [Path(f) for f in data_files]
     if spec == "memory":
@@ -68,7 +74,8 @@ def open_store(spec: str, data_files: Sequence[str | Path] = (), *, connect_time
             files = [DEFAULT_DATA]
         return open_memory(files)
     if spec.startswith(("http://", "https://")):
-        return RemoteStore(spec, connect_timeout=connect_timeout)
+        # ``timeout`` bounds the trusted queries of the pages too: a hung remote is 504, not a hang
+        return RemoteStore(spec, connect_timeout=connect_timeout, default_timeout=timeout)
     if not files:
         from ccdkg.server.config import DEFAULT_DATA
 
