@@ -28,6 +28,7 @@ from pathlib import Path
 from ccdkg.server.store.base import Store, Term
 from ccdkg.server.store.errors import (
     BadDataset,
+    Confined,
     NotAcceptable,
     Overloaded,
     QueryError,
@@ -42,6 +43,7 @@ from ccdkg.server.store.remote import RemoteStore
 
 __all__ = [
     "BadDataset",
+    "Confined",
     "NotAcceptable",
     "Overloaded",
     "OxigraphStore",

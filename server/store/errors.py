@@ -19,6 +19,18 @@ class QuerySyntaxError(QueryError):
     status = 400  # message carries the parser's "error at LINE:COLUMN: …"
 
 
+class Confined(QueryError):
+    """The query tried to open a connection or a file; query workers cannot (sandbox.py)."""
+
+    status = 403
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "this query needs a network connection or a file, which this endpoint never opens "
+            f"for a query ({detail})"
+        )
+
+
 class BadDataset(QueryError):
     status = 400
 

@@ -17,7 +17,13 @@ from ccdkg.server import formats
 from ccdkg.server.formats import GRAPH, SOLUTIONS, Format
 from ccdkg.server.query import CheckedQuery, trusted
 from ccdkg.server.store.base import Store, Term
-from ccdkg.server.store.errors import NotAcceptable, QueryError, QuerySyntaxError, ResultTooLarge
+from ccdkg.server.store.errors import (
+    Confined,
+    NotAcceptable,
+    QueryError,
+    QuerySyntaxError,
+    ResultTooLarge,
+)
 
 
 class _CappedBuffer(io.RawIOBase):
@@ -155,6 +161,8 @@ class OxigraphStore(Store):
             result = self._store.query(query.text, base_iri=query.base_iri, **_dataset_kwargs(query))
         except SyntaxError as err:
             raise QuerySyntaxError(f"malformed query: {err}") from None
+        except PermissionError as err:
+            raise Confined(str(err)) from None
         except (OSError, ValueError) as err:
             raise QueryError(f"query failed: {err}") from None
         kind = GRAPH if isinstance(result, ox.QueryTriples) else SOLUTIONS
@@ -166,6 +174,8 @@ class OxigraphStore(Store):
             result.serialize(out, format=fmt.oxigraph)
         except ResultTooLarge:
             raise
+        except PermissionError as err:  # SERVICE is evaluated as the result is written
+            raise Confined(str(err)) from None
         except OSError as err:
             if isinstance(err.__context__, ResultTooLarge):
                 raise err.__context__ from None

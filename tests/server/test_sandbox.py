@@ -20,7 +20,7 @@ import pytest
 from ccdkg.server import children, sandbox
 from ccdkg.server.engine import QueryPool
 from ccdkg.server.query import trusted
-from ccdkg.server.store import QueryError, open_store
+from ccdkg.server.store import Confined, open_store
 
 from .helpers import FIXTURE
 from .test_query import Canary
@@ -62,9 +62,10 @@ def test_a_service_query_handed_to_a_worker_reaches_nothing(store, canary, silen
             body, _ = _run(pool, query)  # SILENT: the failed call is an empty solution, nothing more
             assert json.loads(body)["results"]["bindings"] == [{}]
         else:
-            with pytest.raises(QueryError) as info:
+            with pytest.raises(Confined) as info:
                 _run(pool, query)
-            assert "Permission denied" in info.value.message
+            assert info.value.status == 403
+            assert "never opens" in info.value.message and "Permission denied" in info.value.message
         assert len(canary.hits) == before
         assert json.loads(_run(pool, "ASK { ?s ?p ?o }")[0])["boolean"] is True  # the worker still answers
     finally:
