@@ -199,6 +199,7 @@ class CheckedQuery:
     from_graphs: tuple[str, ...] = ()
     from_named_graphs: tuple[str, ...] = ()
     declares_dataset: bool = False  # the query has a FROM or FROM NAMED
+    volatile: bool = False  # RAND(), NOW(), UUID() …: answers differ between runs, never cached
 
     @property
     def union_default_graph(self) -> bool:
@@ -317,6 +318,7 @@ def _value(
         from_graphs=tuple(from_graphs),
         from_named_graphs=tuple(from_named),
         declares_dataset=bool(clauses),
+        volatile=bool(_VOLATILE.search(text)),  # conservative: also in a literal, then just not cached
     )
     return value, clauses
 
@@ -350,6 +352,7 @@ def _prologue(
 
 
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
+_VOLATILE = re.compile(r"(?:rand|now|uuid|struuid|bnode)\s*\(", re.IGNORECASE)
 
 
 def resolve_term(tok: Token, declared: dict[str, str], base: str | None) -> str | None:
