@@ -29,6 +29,8 @@ import sys
 import sysconfig
 from collections.abc import Iterable
 
+from ccdkg.errors import CcdkgError
+
 log = logging.getLogger("ccdkg.sandbox")
 
 try:  # imported here, in the server: finding libseccomp runs ldconfig, which a confined worker cannot
@@ -52,8 +54,8 @@ _SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1 << 0, 1 << 1
 MIN_ABI = 4  # the first with TCP rules
 
 
-class SandboxUnavailable(RuntimeError):
-    """The kernel cannot confine a query worker as required."""
+class SandboxUnavailable(CcdkgError):
+    """The kernel cannot confine a query worker as required (``ccdkg: error: …``, exit 1)."""
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -98,7 +100,10 @@ def check() -> None:
             "query workers cannot be denied the network; run with --unconfined only for development"
         )
     if _seccomp is None:
-        raise SandboxUnavailable(f"seccomp through pyseccomp/libseccomp is not available: {_SECCOMP_ERROR}")
+        raise SandboxUnavailable(
+            f"seccomp through pyseccomp/libseccomp is not available ({_SECCOMP_ERROR}): query workers "
+            "cannot be denied sockets; install libseccomp2, or run with --unconfined only for development"
+        )
 
 
 def _fs_rights(abi: int) -> int:

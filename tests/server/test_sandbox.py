@@ -218,3 +218,31 @@ def test_a_child_imports_the_servers_package_not_the_working_directory(tmp_path)
     module, first = fixed.stdout.splitlines()
     assert Path(module) == Path(ccdkg.server.query.__file__)
     assert Path(first) != tmp_path  # no working directory in front of the server's own path
+
+
+_NO_LANDLOCK = textwrap.dedent(
+    """
+    import sys
+    from ccdkg.server import sandbox
+    sandbox.landlock_abi = lambda: 0  # a kernel without Landlock
+    from ccdkg.cli import main
+    sys.exit(main(["serve", "--data", sys.argv[1], "--port", "1", *sys.argv[2:]]))
+    """
+)
+
+
+def test_the_server_refuses_to_start_where_workers_cannot_be_confined():
+    out = subprocess.run(
+        [sys.executable, "-c", _NO_LANDLOCK, str(FIXTURE)], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 1
+    assert "ccdkg: error: Landlock ABI 0" in out.stderr and "--unconfined" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_unconfined_is_a_development_flag():
+    from ccdkg.cli import _parser
+    from ccdkg.server.run import config_from_args
+
+    assert config_from_args(_parser().parse_args(["serve"])).confine_queries is True
+    assert config_from_args(_parser().parse_args(["serve", "--unconfined"])).confine_queries is False
