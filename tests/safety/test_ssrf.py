@@ -7,9 +7,11 @@ of the Protocol, and the canary sees nothing.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
-from .helpers import unique
+from .helpers import record_figure, unique
 
 FORMS = ("get", "form", "body")
 
@@ -33,9 +35,36 @@ def _smuggled(url) -> list[str]:
 @pytest.mark.parametrize("form", FORMS)
 def test_service_run_together_with_a_keyword_is_refused(live, canary, form):
     before = list(canary.hits)
-    for query in _smuggled(canary.url):
-        reply = live.query(query + unique(), form=form)
-        assert reply.status == 403, (form, query, reply.status, reply.text)
-        assert "SERVICE" in reply.text
+    asks: list[tuple[int, float]] = []
+    stop = threading.Event()
+
+    def ask_meanwhile() -> None:
+        while not stop.is_set():
+            reply = live.query("ASK { ?s ?p ?o }" + unique())
+            asks.append((reply.status, reply.seconds))
+
+    asker = threading.Thread(target=ask_meanwhile)
+    asker.start()
+    seconds = []
+    try:
+        for query in _smuggled(canary.url):
+            reply = live.query(query + unique(), form=form)
+            assert reply.status == 403, (form, query, reply.status, reply.text)
+            assert "SERVICE" in reply.text
+            seconds.append(reply.seconds)
+    finally:
+        stop.set()
+        asker.join()
     assert canary.hits == before
     assert live.alive()
+    assert asks and all(status == 200 for status, _ in asks)
+    assert max(s for _, s in asks) < 1.0  # other clients are answered meanwhile
+    record_figure(
+        f"ssrf smuggled SERVICE ({form})",
+        {
+            "status": 403,
+            "worst_seconds": round(max(seconds), 4),
+            "canary_hits": 0,
+            "concurrent_ask_worst_seconds": round(max(s for _, s in asks), 4),
+        },
+    )
