@@ -106,7 +106,8 @@ def scan(text: str) -> Iterator[Token]:
         frame = stack[-1]
         c = text[pos]
         tok: Token
-        if c == "<" and not text.startswith("<<", pos) or c == "<" and _IRI.match(text, pos + 1):
+        if c == "<" and (not text.startswith("<<", pos) or _IRI.match(text, pos + 1)):
+            # "<" alone, or "<" before an IRI: less-than or an IRI, as the grammar's position says
             less_than = (
                 frame.expression
                 and previous is not None
@@ -249,8 +250,24 @@ def check_query(
 
 def trusted(text: str, base_iri: str | None = None) -> CheckedQuery:
     """The value of an internal query (pages, search, counts): scanned, nothing refused."""
-    tokens = [t for t in scan(text) if t.kind not in ("ws", "comment")]
+    tokens = _significant(text) if "FROM" in text.upper() else _up_to_form(text)
     return _value(text, tokens, (), (), base_iri, {})[0]
+
+
+def _significant(text: str) -> list[Token]:
+    return [t for t in scan(text) if t.kind not in ("ws", "comment")]
+
+
+def _up_to_form(text: str) -> list[Token]:
+    """The prologue and the form's keyword: all a text without FROM needs read."""
+    tokens = []
+    for tok in scan(text):
+        if tok.kind in ("ws", "comment"):
+            continue
+        tokens.append(tok)
+        if tok.kind == "word" and tok.text.upper().startswith(FORMS):
+            break
+    return tokens
 
 
 def _checked(
@@ -271,15 +288,9 @@ def _checked(
     if guard.plainly_fine(text, limits):
         # No FROM, SERVICE or update word anywhere in the text, within every bound: only the
         # prologue and the form are left to read.
-        prologue = []
-        for tok in scan(text):
-            if tok.kind in ("ws", "comment"):
-                continue
-            prologue.append(tok)
-            if tok.kind == "word" and tok.text.upper().startswith(FORMS):
-                break
+        prologue = _up_to_form(text)
         return _value(text, prologue, default_graph_uris, named_graph_uris, base_iri, prefixes or {})[0]
-    tokens = [t for t in scan(text) if t.kind not in ("ws", "comment")]
+    tokens = _significant(text)
     guard.check_tokens(text, tokens, limits)
     value, clauses = _value(text, tokens, default_graph_uris, named_graph_uris, base_iri, prefixes or {})
     if served is not None:
@@ -366,5 +377,8 @@ def resolve_term(tok: Token, declared: dict[str, str], base: str | None) -> str 
     return None
 
 
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
 def _resolve(iri: str, base: str | None) -> str:
-    return urljoin(base, iri) if base else iri
+    return urljoin(base, iri) if base and not _ABSOLUTE.match(iri) else iri
