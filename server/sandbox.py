@@ -143,7 +143,8 @@ def confine(read_paths: Iterable[str] = ()) -> None:
     except OSError as err:
         raise SandboxUnavailable(f"landlock_create_ruleset failed: {err}") from err
     try:
-        for path in [*read_paths, *default_read_paths(), f"/proc/{os.getpid()}"]:
+        own = f"/proc/{os.getpid()}"  # the worker's memory figures (engine.py), nothing else of /proc
+        for path in [*read_paths, *default_read_paths(), f"{own}/smaps_rollup", f"{own}/statm"]:
             _allow_read(ruleset, path)
         # No rule for any port: every TCP connect and bind is denied.
         if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:

@@ -113,6 +113,7 @@ _PROBE = textwrap.dedent(
     attempt("read given", lambda: open(os.path.join(given, "data.txt")).read())
     attempt("read other", lambda: open(other).read())
     attempt("read /etc/passwd", lambda: open("/etc/passwd").read())
+    attempt("read environ", lambda: open("/proc/self/environ").read())
     attempt("write given", lambda: open(os.path.join(given, "new.txt"), "w"))
     attempt("connect", lambda: socket.create_connection(("127.0.0.1", port), timeout=2))
     attempt("import", lambda: __import__("decimal"))
@@ -146,7 +147,7 @@ def test_a_confined_process_opens_only_what_it_was_given(tmp_path):
         listener.close()
     assert result["read given"] == "done"
     assert result["import"] == "done"
-    assert result["read other"] == result["read /etc/passwd"] == 13  # EACCES
+    assert result["read other"] == result["read /etc/passwd"] == result["read environ"] == 13  # EACCES
     assert result["write given"] == 13
     assert result["connect"] == 13
 
