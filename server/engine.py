@@ -22,6 +22,10 @@ private copy of the store it shares. A worker therefore retires after ``max_jobs
 its private memory passes ``max_private`` bytes; the zygote, which never queries, forks a fresh,
 fully shared one in its place.
 
+Each worker confines itself right after it starts, before its first query (sandbox.py: no
+network, no file but the store), and dies with its parent (children.py). It receives the
+request's :class:`~ccdkg.server.query.CheckedQuery`, never bare text to re-read.
+
 A pool belongs to the process that started it: after a fork (gunicorn workers) the child
 starts its own on first use or from gunicorn's ``post_fork`` hook.
 """
