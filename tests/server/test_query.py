@@ -235,6 +235,35 @@ def juxtapositions(draw, url: str) -> str:
     return _prologue(url) + draw(st.sampled_from(FORM)).format(body)
 
 
+# Real query shapes with a SERVICE call where a group may hold one (§); whitespace is then
+# squeezed out at random, so that tokens meet in every way the grammar allows.
+SHAPES = [
+    "SELECT ?s (COUNT(DISTINCT <{u}#a>) AS ?n) WHERE { ?s ?p ?o FILTER(?o < 3 && ?o > 1) § } GROUP BY ?s",
+    "SELECT * WHERE { ?s <{u}p#x> (1 <{u}c#d>) . § FILTER(STR(?s) < 'b#') }",
+    "ASK { BIND(c:f(1 < 2, <{u}#x>) AS ?b) § ?s c:p/c:q* ?o }",
+    "SELECT * { { SELECT ?s (1 < 2 AS ?t) { § } ORDER BY ?s c:f(?s) } § }",
+    "CONSTRUCT { ?s ?p [ c:q ( 1 'x'@en ) ] } WHERE { VALUES (?s ?p) { (<{u}a#> c:p) } § }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o IN (<{u}#a>, 1)) OPTIONAL { § } MINUS { ?s ?p 'x'^^c:t } }",
+    "ASK { FILTER NOT EXISTS { § } FILTER(?a <= ?b || !(?c > 1)) § }",
+]
+CALLS = ["SERVICE <{u}h> {{}}", "SERVICE SILENT c:k {{}}", "service ?e {{}}", "SERVICE :z {{}}"]
+
+
+@st.composite
+def squeezed(draw, url: str) -> str:
+    shape = draw(st.sampled_from(SHAPES))
+    parts = shape.split("§")
+    text = parts[0]
+    for rest in parts[1:]:
+        text += (draw(st.sampled_from(CALLS)) if draw(st.booleans()) else "") + rest
+    text = text.replace("{u}", url).replace("{{}}", "{}").replace("?e {}", f"<{url}e> {{}}")
+    pieces = text.split(" ")
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out += ("" if draw(st.booleans()) else " ") + piece
+    return _prologue(url) + out
+
+
 def test_the_canary_sees_an_unchecked_service(canary):
     # the differential test below is only as good as this detection
     assert _runs_service(f"ASK {{ ?s ?p trueSERVICE<{canary.url}x>{{}} }}", canary)
@@ -284,6 +313,12 @@ def _differential(query: str, canary: Canary, record: bool = False) -> None:
 @given(data=st.data())
 def test_no_accepted_query_runs_service(canary, data):
     _differential(data.draw(service_queries(canary.url)), canary, record=True)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_accepted_squeezed_query_runs_service(canary, data):
+    _differential(data.draw(squeezed(canary.url)), canary, record=True)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
