@@ -15,12 +15,13 @@ import textwrap
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from ccdkg.server import children, sandbox
 from ccdkg.server.engine import QueryPool
 from ccdkg.server.query import trusted
-from ccdkg.server.store import Confined, open_store
+from ccdkg.server.store import Confined, OxigraphStore, QueryError, open_store
 
 from .helpers import FIXTURE
 from .test_query import Canary
@@ -93,6 +94,39 @@ def test_workers_are_confined_before_their_first_query(store):
         for pid in pids:
             status = Path(f"/proc/{pid}/status").read_text()
             assert "\nSeccomp:\t2" in status and "\nNoNewPrivs:\t1" in status, status
+    finally:
+        pool.close()
+
+
+class _FileProbe(OxigraphStore):
+    """A store whose "query" is a path the worker tries to read: what a worker can open."""
+
+    def __init__(self, given: Path) -> None:
+        super().__init__(ox.Store(), "memory", "probe")
+        self.given = given
+
+    def read_paths(self) -> tuple[str, ...]:
+        return (str(self.given),)
+
+    def execute(self, query, media_type, deadline=None, *, format_param=None, max_bytes=None):
+        try:
+            with open(query.text, "rb") as f:
+                return f.read(), "text/plain"
+        except OSError as err:
+            raise QueryError(f"errno {err.errno}") from None
+
+
+def test_a_query_worker_opens_only_the_files_its_store_gave_it(tmp_path):
+    given = tmp_path / "store"
+    given.mkdir()
+    (given / "data").write_text("store data")
+    (tmp_path / "secret").write_text("not for queries")
+    pool = QueryPool(_FileProbe(given), size=1, max_size=1)
+    try:
+        assert _run(pool, str(given / "data"))[0] == b"store data"
+        for path in (tmp_path / "secret", Path("/etc/passwd"), Path("/proc/self/environ")):
+            with pytest.raises(QueryError, match="errno 13"):
+                _run(pool, str(path))
     finally:
         pool.close()
 
