@@ -51,10 +51,10 @@ def observed(report: Report) -> set[tuple[str, ...]]:
     }
 
 
-def _validate(path: Path) -> Report:
+def _validate(path: Path, profile: str | None = None) -> Report:
     graph = Graph()
     graph.parse(path, format="turtle")
-    return validate(graph, profile=profile_of(path))
+    return validate(graph, profile=profile or profile_of(path))
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
@@ -64,6 +64,14 @@ def test_fixture_reports_exactly_what_it_expects(path: Path) -> None:
     assert len(report.results) == len(expected(path)), report.text()
     # invalid-* do not conform; valid-* do, whatever warnings or infos they carry.
     assert report.conforms is path.name.startswith("valid-")
+
+
+@pytest.mark.parametrize("path", [p for p in FIXTURES if profile_of(p) is None], ids=lambda p: p.stem)
+def test_fixture_reports_the_same_with_relation_evidence_required(path: Path) -> None:
+    """Every relation of the fixtures has its statement record, so requiring them (the evidence profile,
+    and the default one once RELATION_EVIDENCE_IN_DEFAULT is on) changes no fixture's report."""
+    report = _validate(path, "evidence")
+    assert observed(report) == expected(path), report.text()
 
 
 def test_every_invalid_fixture_expects_a_violation() -> None:
