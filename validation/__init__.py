@@ -328,7 +328,8 @@ def validate(
     started = time.perf_counter()
     union = _union(data)
     size = len(union)
-    union += _status_records(data)
+    if chosen.relation_evidence:  # only the relation-evidence constraint reads them
+        union += _status_records(data)
     onto = _load_ontology() if ontology else None
     if onto is not None:
         union += _class_hierarchy(onto)
