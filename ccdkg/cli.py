@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=1,
-        help="gunicorn worker processes sharing the loaded store (default: 1; 0: Werkzeug's dev server)",
+        help="server processes sharing the loaded store (default: 1; 0: Werkzeug's dev server)",
     )
     serve.add_argument(
         "--base",
@@ -94,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--prefix", default="", help="path prefix behind a reverse proxy, e.g. /ccdkg")
     serve.add_argument("--deadline", type=float, default=None, help="query deadline in seconds (default: 10)")
+    serve.add_argument(
+        "--read-timeout",
+        type=float,
+        default=None,
+        help="seconds a client has to send a request's headers, and again its body (default: 10)",
+    )
     return parser
 
 
