@@ -22,11 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import io
 import logging
+import os
+import queue
+import signal
 import sys
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 log = logging.getLogger("ccdkg.front")
@@ -34,6 +38,18 @@ log = logging.getLogger("ccdkg.front")
 _PLAIN = [("content-type", "text/plain; charset=utf-8")]
 # Seconds of reading allowed per 64 KiB of declared body, on top of the read timeout.
 _BODY_RATE = 64 * 1024
+
+
+def _die_with_parent() -> None:
+    """Linux: this server process gets SIGKILL when granian's main process dies, however it dies,
+    so that it (and through it, its query pool) never serves on as an orphan."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux
+        pass
+    if os.getppid() == 1:  # the parent died before the call above
+        os._exit(1)
 
 
 def _plain(text: str) -> bytes:
@@ -61,18 +77,38 @@ class Front:
         self.multiprocess = multiprocess
         self.busy = 0  # requests on (or handed to) an app thread; changed on the event loop only
         self.rejected = 0
-        self._executor: ThreadPoolExecutor | None = None
+        self._jobs: queue.SimpleQueue | None = None
 
     # granian calls these in each worker process, after the fork, before/after serving
 
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        _die_with_parent()
         if self.on_start is not None:
             self.on_start()  # e.g. fork the query pool of this worker process
-        self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="ccdkg-app")
+        self._jobs = queue.SimpleQueue()
+        for i in range(self.threads):
+            threading.Thread(target=self._serve_jobs, name=f"ccdkg-app-{i}", daemon=True).start()
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._jobs is not None:
+            for _ in range(self.threads):
+                self._jobs.put(None)
+
+    def _serve_jobs(self) -> None:
+        """An app thread: run requests handed over by the event loop, hand the responses back
+        (a plain queue and call_soon_threadsafe: lighter than run_in_executor's two futures)."""
+        assert self._jobs is not None
+        get = self._jobs.get
+        while True:
+            job = get()
+            if job is None:
+                return
+            loop, future, environ = job
+            response = self._call(environ)
+            try:
+                loop.call_soon_threadsafe(_resolve, future, response)
+            except RuntimeError:  # the loop has closed: the server is stopping
+                return
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":  # websockets: not served
@@ -107,12 +143,13 @@ class Front:
             self._reject(proto)
             return
         environ = self._environ(scope, body)
-        assert self._executor is not None
+        assert self._jobs is not None
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
         self.busy += 1
         try:
-            status, out_headers, data = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self._call, environ
-            )
+            self._jobs.put((loop, future, environ))
+            status, out_headers, data = await future
         finally:
             self.busy -= 1
         with contextlib.suppress(RuntimeError):  # the client went away (RSGIProtocolClosed)
@@ -217,6 +254,11 @@ class Front:
             return 500, list(_PLAIN), _plain("internal server error")
         status, headers = started
         return int(status[:3]), [(str(k), str(v)) for k, v in headers], b"".join(chunks)
+
+
+def _resolve(future: asyncio.Future, response: Any) -> None:
+    if not future.done():  # cancelled when the client went away
+        future.set_result(response)
 
 
 # What granian's workers serve: set by ``ccdkg serve`` before it forks them.
