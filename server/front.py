@@ -40,15 +40,15 @@ _PLAIN = [("content-type", "text/plain; charset=utf-8")]
 _BODY_RATE = 64 * 1024
 
 
-def _die_with_parent() -> None:
-    """Linux: this server process gets SIGKILL when granian's main process dies, however it dies,
-    so that it (and through it, its query pool) never serves on as an orphan."""
+def die_with(parent: int) -> None:
+    """Linux: this (forked server) process gets SIGKILL when its parent ``parent`` dies, however
+    it dies, so that it (and through it, its query pool) never serves on as an orphan."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux
         pass
-    if os.getppid() == 1:  # the parent died before the call above
+    if os.getppid() != parent:  # the parent died before the call above
         os._exit(1)
 
 
@@ -82,7 +82,6 @@ class Front:
     # granian calls these in each worker process, after the fork, before/after serving
 
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        _die_with_parent()
         if self.on_start is not None:
             self.on_start()  # e.g. fork the query pool of this worker process
         self._jobs = queue.SimpleQueue()

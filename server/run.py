@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from typing import Any
@@ -107,8 +108,10 @@ def _granian(app: Any, args: argparse.Namespace, url: str) -> int:
 
     ext = app.extensions["ccdkg"]
     config = ext.config
+    main_pid = os.getpid()
 
     def start_worker() -> None:  # in each server process, after the fork, before it serves
+        front.die_with(main_pid)  # a SIGKILLed main process must not leave its workers serving
         ext.store.after_fork()  # an on-disk store's handle does not survive fork(): reopen it
         ext.engine.start()
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
+import signal
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -290,3 +293,44 @@ def test_expect_100_continue_is_not_sent_for_a_body_over_the_cap(server):
     finally:
         s.close()
     assert answer.startswith(b"HTTP/1.1 413"), answer[:300]
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                kids = [int(p) for p in (task / "children").read_text().split()]
+                found += kids
+                todo += kids
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a zombie is dead, waiting for init to reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_no_server_process_outlives_a_killed_main_process(tmp_path):
+    """SIGKILL on ``ccdkg serve`` (the OOM killer, a crashed supervisor): its forked server
+    process and query workers must not serve on as orphans."""
+    live = start_serve(tmp_path, "--data", str(FIXTURE), "--deadline", str(DEADLINE))
+    children: list[int] = []
+    try:
+        assert _ask(live)[0] == 200
+        children = _descendants(live.proc.pid)
+        assert len(children) >= 3  # the server process, the zygote, query workers
+        live.proc.kill()
+        live.proc.wait(5)
+        end = time.monotonic() + 5
+        while time.monotonic() < end and any(_running(p) for p in children):
+            time.sleep(0.1)
+        assert not [p for p in children if _running(p)]
+    finally:
+        stop(live.proc)
+        for pid in [p for p in children if _running(p)]:  # a failed run leaves no orphans behind
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
