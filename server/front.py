@@ -75,7 +75,7 @@ class Front:
         self.max_body = max_body
         self.on_start = on_start
         self.multiprocess = multiprocess
-        self.busy = 0  # requests on (or handed to) an app thread; changed on the event loop only
+        self.busy = 0  # requests handed to the app threads and not done; changed on the loop only
         self.rejected = 0
         self._jobs: queue.SimpleQueue | None = None
 
@@ -103,11 +103,21 @@ class Front:
             if job is None:
                 return
             loop, future, environ = job
-            response = self._call(environ)
             try:
-                loop.call_soon_threadsafe(_resolve, future, response)
+                response = self._call(environ)
+            except Exception:  # noqa: BLE001 - a broken response must not cost the server a thread
+                log.exception("the application failed")
+                response = 500, list(_PLAIN), _plain("internal server error")
+            try:
+                loop.call_soon_threadsafe(self._resolve, future, response)
             except RuntimeError:  # the loop has closed: the server is stopping
                 return
+
+    def _resolve(self, future: asyncio.Future, response: Any) -> None:
+        """On the event loop: the app thread is free again; answer unless the client has left."""
+        self.busy -= 1
+        if not future.done():
+            future.set_result(response)
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":  # websockets: not served
@@ -123,6 +133,8 @@ class Front:
             try:
                 length = int(declared)
             except ValueError:
+                length = -1
+            if length < 0:
                 proto.response_bytes(400, _PLAIN, _plain("Content-Length is not a number"))
                 return
             if length > self.max_body:
@@ -145,12 +157,9 @@ class Front:
         assert self._jobs is not None
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self.busy += 1
-        try:
-            self._jobs.put((loop, future, environ))
-            status, out_headers, data = await future
-        finally:
-            self.busy -= 1
+        self.busy += 1  # until the app thread is done with it (_resolve), even if the client leaves
+        self._jobs.put((loop, future, environ))
+        status, out_headers, data = await future
         with contextlib.suppress(RuntimeError):  # the client went away (RSGIProtocolClosed)
             proto.response_bytes(status, out_headers, data)
 
@@ -253,11 +262,6 @@ class Front:
             return 500, list(_PLAIN), _plain("internal server error")
         status, headers = started
         return int(status[:3]), [(str(k), str(v)) for k, v in headers], b"".join(chunks)
-
-
-def _resolve(future: asyncio.Future, response: Any) -> None:
-    if not future.done():  # cancelled when the client went away
-        future.set_result(response)
 
 
 # What granian's workers serve: set by ``ccdkg serve`` before it forks them.

@@ -165,3 +165,14 @@ def test_a_client_gone_mid_body_is_not_dispatched():
 def test_a_malformed_content_length_is_400(bad):
     status, _, _ = _run(_front(), Scope("POST", "/sparql", headers={"content-length": bad}), Proto())
     assert status == 400
+
+
+def test_an_app_that_never_starts_a_response_costs_no_thread():
+    def broken(environ, start_response):
+        return [b"no start_response"]
+
+    front = _front(app=broken, threads=1)
+    for _ in range(3):  # the one app thread survives each failure
+        status, _, _ = _run(front, Scope(), Proto())
+        assert status == 500
+    assert front.busy == 0
