@@ -172,6 +172,10 @@ def test_a_slow_client_is_cut_off_at_the_read_timeout(server, shape):
     finally:
         s.close()
     elapsed = time.monotonic() - started
+    record_figure(
+        f"slow {shape} at --read-timeout {READ_TIMEOUT:g}",
+        {"answer": answer.split(b"\r\n", 1)[0].decode() or "closed", "seconds": round(elapsed, 2)},
+    )
     if shape == "body":
         assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
     else:  # hyper closes a connection whose head is late, without an answer
@@ -261,6 +265,10 @@ def test_expect_100_continue_on_validate(server):
     assert len(TURTLE) > 1024
     answer, continued = _expect_continue(
         server, "/validate", {"Content-Type": "text/turtle", "Accept": "application/json"}, TURTLE
+    )
+    record_figure(
+        "expect 100-continue /validate",
+        {"continued": continued, "final": answer.split(b"\r\n", 1)[0].decode()},
     )
     assert continued, answer[:300]
     assert answer.startswith(b"HTTP/1.1 200"), answer[:500]
