@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=1,
-        help="gunicorn worker processes sharing the loaded store (default: 1; 0: Werkzeug's dev server)",
+        help="server processes sharing the loaded store (default: 1; 0: Werkzeug's dev server)",
     )
     serve.add_argument(
         "--base",
@@ -98,6 +98,12 @@ def _parser() -> argparse.ArgumentParser:
         "--unconfined",
         action="store_true",
         help="development only: no network/file sandbox for query workers (kernels without Landlock)",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=float,
+        default=None,
+        help="seconds a client has to send a request's headers, and again its body (default: 10)",
     )
     return parser
 

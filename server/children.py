@@ -26,13 +26,14 @@ from collections.abc import Mapping
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(sig: int = signal.SIGKILL) -> int:
+def die_with_parent(sig: int = signal.SIGKILL, parent: int | None = None) -> int:
     """Ask the kernel for ``sig`` when the parent ends; exit now if it has already ended.
 
-    Returns the parent's pid as seen at the call (for :func:`watch_parent`). On systems without
-    prctl the child relies on its parent's sockets closing instead.
+    ``parent`` is the pid the caller expects as its parent (default: the parent at the call).
+    Returns the parent's pid (for :func:`watch_parent`). On systems without prctl the child
+    relies on its parent's sockets closing instead.
     """
-    parent = os.getppid()
+    parent = os.getppid() if parent is None else parent
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)

@@ -263,6 +263,7 @@ def sparql() -> Response:
             accept,
             format_param,
             deadline=g.get("ccdkg_started", time.monotonic()) + ext.config.deadline,
+            client=request.remote_addr,  # the quick lane's fairness is per client (engine.py)
         )
     except QueryError as err:
         return _query_error(err)

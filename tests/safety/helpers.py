@@ -109,12 +109,12 @@ class Live:
 
     def worker_pids(self) -> list[int]:
         """The query worker processes: children of the pool's zygote, which is a child of the
-        server (``--workers 0``) or of its gunicorn worker (the default)."""
+        server (``--workers 0``) or of its granian worker (the default)."""
         found: list[int] = []
         level = _children(self.proc.pid)
         for _ in range(3):
             deeper = [(pid, _children(pid)) for pid in level]
-            # the zygote's children have none of their own; a gunicorn worker's zygote does
+            # the zygote's children have none of their own; a granian worker's zygote does
             found = [c for _, kids in deeper for c in kids if not _children(c)]
             if found:
                 return found
