@@ -185,16 +185,17 @@ def init_app(app: Flask) -> None:
     app.before_request(_prestart)
 
 
-_SLOTS: dict[int, threading.BoundedSemaphore] = {}
 _SLOTS_LOCK = threading.Lock()
 
 
 def _slots() -> threading.BoundedSemaphore:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    """This app's upload slots (one set per server process: gunicorn forks before any request)."""
     with _SLOTS_LOCK:
-        if id(app) not in _SLOTS:
-            _SLOTS[id(app)] = threading.BoundedSemaphore(_setting("VALIDATION_WORKERS", "upload_workers"))
-        return _SLOTS[id(app)]
+        slots = current_app.extensions.get("ccdkg.validation.slots")
+        if slots is None:
+            slots = threading.BoundedSemaphore(_setting("VALIDATION_WORKERS", "upload_workers"))
+            current_app.extensions["ccdkg.validation.slots"] = slots
+        return slots
 
 
 def _setting(key: str, field: str) -> Any:
