@@ -358,9 +358,12 @@ def _cap_memory(budget: int) -> None:
 
 
 def confine() -> None:
-    """SANDBOX CALL SITE (issue 13, item 1): a job needs no network and no file beyond the package's own
-    (shapes, ontology, article text, all read by the helper's warm-up). The query workers' confinement
-    (``ccdkg.server.sandbox.confine``, written by the ``guard`` engineer) belongs here once it exists."""
+    """SANDBOX CALL SITE (issue 13, item 1): the query workers' confinement belongs here, once
+    ``ccdkg.server.sandbox.confine`` (the ``guard`` engineer's: Landlock + seccomp, no network, no files
+    beyond those given) is on main. A job needs no network and no file beyond the package's own folders
+    (``read_paths``: the directories of ccdkg, ccdkg.validation, ccdkg.ontology and ccdkg.graph, which
+    an editable install keeps outside sys.path): a warm job has read the shapes, ontology and article
+    text already, a cold one (the CLI) imports and reads them after this call."""
 
 
 def _validate_job(inputs: list[Input], options: dict[str, bool]) -> Any:

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from ccdkg.server import validation as blueprint
+from ccdkg.validation import worker
 from ccdkg.validation.worker import OutOfMemory, Timeout, WorkerFailed, run_isolated, validate_isolated
 
 
@@ -28,19 +29,49 @@ def _deep(depth: int = 80_000) -> bytes:
     ).encode()
 
 
-def test_deadline_kills_the_job_and_what_it_started(tmp_path: Path) -> None:
-    pids = tmp_path / "pids"
-    script = f"sleep 120 & echo $! > {pids}; sh -c 'echo $$ >> {pids}; sleep 120' & wait"
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                kids = {int(p) for p in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo += sorted(kids - found)
+            found |= kids
+    return found
+
+
+# A job that starts a child, which starts a grandchild, all sleeping (no files: a confined job has none).
+_NAP = "import time; time.sleep(120)  # ccdkg-test-nap"
+_SPAWNER = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {_NAP!r}]); {_NAP}"
+
+
+def test_deadline_kills_the_job_and_what_it_started() -> None:
+    import concurrent.futures
+    import sys
+
     started = time.monotonic()
-    with pytest.raises(Timeout):
-        run_isolated("subprocess:call", (["sh", "-c", script],), 1.5, None)
-    assert time.monotonic() - started < 10
-    grandchildren = [int(p) for p in pids.read_text().split()]
-    assert len(grandchildren) == 2
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        job = pool.submit(run_isolated, "subprocess:call", ([sys.executable, "-c", _SPAWNER],), 3.0, None)
+        naps: set[int] = set()
+        while time.monotonic() - started < 3 and len(naps) < 2:
+            time.sleep(0.05)
+            helper = worker._HELPER._proc
+            for pid in _descendants(helper.pid) if helper else ():
+                try:
+                    if b"ccdkg-test-nap" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        naps.add(pid)
+                except OSError:
+                    pass
+        with pytest.raises(Timeout):
+            job.result(timeout=30)
+    assert len(naps) == 2, "the job did not start its child and grandchild"
     end = time.monotonic() + 5
-    while time.monotonic() < end and any(_alive(p) for p in grandchildren):
+    while time.monotonic() < end and any(_alive(p) for p in naps):
         time.sleep(0.05)
-    assert not [p for p in grandchildren if _alive(p)], "a process started by the job outlived its deadline"
+    assert not [p for p in naps if _alive(p)], "a process started by the job outlived its deadline"
 
 
 def test_job_is_niced_in_its_own_process_group() -> None:
