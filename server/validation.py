@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from rdflib import Graph, URIRef
 
 from ccdkg.errors import InputError
@@ -122,6 +122,7 @@ def build_report() -> Response:
 
 @bp.get("/validate")
 def validate_form() -> Response:
+    prestart()  # someone is about to upload: start this process's validation helper (once)
     return Response(render_template("validation/form.html", max_bytes=_max_bytes()), mimetype="text/html")
 
 
@@ -170,19 +171,6 @@ def validate_upload() -> Response:
     finally:
         slots.release()
     return _answer(report, title="Validation report of your data")
-
-
-def init_app(app: Flask) -> None:
-    # Each server process starts its validation helper at its first request (a gunicorn worker, never
-    # the master it forks from), so the first upload does not wait for the helper's imports.
-    started: list[int] = []
-
-    def _prestart() -> None:
-        if not started:
-            started.append(1)
-            prestart()
-
-    app.before_request(_prestart)
 
 
 _SLOTS_LOCK = threading.Lock()

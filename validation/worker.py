@@ -111,7 +111,10 @@ def run_isolated(
 
 
 def prestart() -> None:
-    """Start this process's helper in the background, so the first job does not wait for its imports."""
+    """Start this process's helper in the background (once), so the first job need not wait for it."""
+    if _HELPER.prestarted == os.getpid():
+        return
+    _HELPER.prestarted = os.getpid()
 
     def start() -> None:
         with contextlib.suppress(CcdkgError, OSError):  # the first job will report it
@@ -144,6 +147,7 @@ class _Helper:
         self._owner: int | None = None
         self._ctrl: socket.socket | None = None
         self._proc: subprocess.Popen | None = None
+        self.prestarted: int | None = None  # the pid that called prestart()
 
     def ensure(self, warm: bool = True) -> socket.socket:
         with self._lock:
