@@ -5,8 +5,8 @@ deadline, an address-space cap and a lower CPU priority, and dies with whoever s
 
 How the processes are arranged, and why:
 
-* A *helper* per calling process: a fresh interpreter started as ``python -I -c …`` with the caller's
-  ``sys.path`` handed over verbatim. ``-I`` keeps the current directory off the path, so a checkout's
+* A *helper* per calling process: a fresh interpreter started as ``python -P -E -c …`` with the caller's
+  ``sys.path`` handed over verbatim. ``-P`` keeps the current directory off the path, so a checkout's
   ``ccdkg/`` folder never shadows the installed package (the child imports what the caller imported),
   and a fresh interpreter has no threads and no locks held by other threads, so forking it is safe.
   It imports rdflib, pyshacl and the shapes once (a warm-up validation), so jobs start in milliseconds.
@@ -165,7 +165,7 @@ class _Helper:
             self._proc = subprocess.Popen(
                 [
                     sys.executable,
-                    "-I",  # no current directory, PYTHONPATH or user site: sys.path is set from ours
+                    *_interpreter_flags(),
                     "-c",
                     _BOOT,
                     json.dumps(sys.path),
@@ -207,6 +207,17 @@ class _Helper:
             finally:
                 theirs.close()
         raise AssertionError("unreachable")
+
+
+def _interpreter_flags() -> list[str]:
+    """-P: no current directory or script folder in front of sys.path; -E: no PYTHONPATH (the path is
+    handed over whole); -s/-S as this process has them, so .pth import hooks match ours."""
+    flags = ["-P", "-E"]
+    if sys.flags.no_user_site:
+        flags.append("-s")
+    if sys.flags.no_site:
+        flags.append("-S")
+    return flags
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes:
