@@ -200,8 +200,10 @@ class _Helper:
                 return Connection(ours.detach()), pid
             except (OSError, struct.error):
                 ours.close()
-                with self._lock:
-                    self._ctrl = None  # restart it once: it may have been killed
+                with self._lock:  # restart it once: it may have been killed
+                    if self._ctrl is not None and self._owner == os.getpid():
+                        self._ctrl.close()
+                    self._ctrl = None
                 if attempt == 2:
                     raise WorkerFailed("the validation helper process is not answering") from None
             finally:
