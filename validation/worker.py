@@ -101,7 +101,10 @@ def run_isolated(
             raise Timeout(f"did not finish within {deadline:g} seconds")
         kind, value = _loads(conn.recv_bytes())
     except (EOFError, OSError):
-        raise WorkerFailed("the validation worker stopped without an answer (killed or crashed)") from None
+        cap = f"; its memory cap is {max_memory >> 20:,} MiB" if max_memory else ""
+        raise WorkerFailed(
+            f"the validation worker stopped without an answer (killed or crashed{cap})"
+        ) from None
     finally:
         conn.close()
         _kill_group(pid)
