@@ -62,6 +62,11 @@ class Config:
     # Query workers confine themselves (no network, no files but the store: sandbox.py); the
     # server refuses to start where the kernel cannot. False only for development (--unconfined).
     confine_queries: bool = True
+    # POST /validate: jobs at once per server process (the next gets 503), seconds (None: the query
+    # deadline, never more), address space a job may add to its size at the fork
+    upload_workers: int = 2
+    upload_deadline: float | None = None
+    upload_max_memory: int = 1 << 30
     limits: QueryLimits = field(default_factory=QueryLimits)
 
     cache_bytes: int = 64 * 1024 * 1024  # response cache for the immutable release (0: off)
@@ -112,10 +117,18 @@ class Config:
             raise ValueError("need quick_workers >= 0 and a positive quick_budget")
         if self.read_timeout <= 0:
             raise ValueError("read timeout must be positive")
+        if self.upload_workers < 1:
+            raise ValueError("upload_workers must be at least 1")
+        if self.upload_deadline is not None and not 0 < self.upload_deadline <= self.deadline:
+            raise ValueError("upload_deadline must be positive and no longer than the query deadline")
 
     @property
     def data_files(self) -> tuple[Path, ...]:
         return self.data or (DEFAULT_DATA,)
+
+    @property
+    def upload_deadline_seconds(self) -> float:
+        return self.upload_deadline if self.upload_deadline is not None else self.deadline
 
     @property
     def is_remote(self) -> bool:

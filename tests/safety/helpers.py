@@ -115,11 +115,18 @@ class Live:
         for _ in range(3):
             deeper = [(pid, _children(pid)) for pid in level]
             # the zygote's children have none of their own; a granian worker's zygote does
-            found = [c for _, kids in deeper for c in kids if not _children(c)]
+            found = [c for _, kids in deeper for c in kids if not _children(c) and not _validation(c)]
             if found:
                 return found
             level = [c for _, kids in deeper for c in kids]
         return found
+
+
+def _validation(pid: int) -> bool:
+    """The upload validation helper (ccdkg.validation.worker), a sibling of the query pool's zygote."""
+    with contextlib.suppress(OSError):
+        return b"ccdkg.validation.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    return False
 
 
 def _children(pid: int) -> list[int]:
