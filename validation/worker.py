@@ -43,6 +43,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from ccdkg.errors import CcdkgError, InputError
+from ccdkg.server.children import import_path
 
 log = logging.getLogger("ccdkg.validation.worker")
 
@@ -172,7 +173,7 @@ class _Helper:
                     *_interpreter_flags(),
                     "-c",
                     _BOOT,
-                    json.dumps(sys.path),
+                    json.dumps(import_path()),
                     str(theirs.fileno()),
                     str(os.getpid()),
                     "warm" if warm else "cold",

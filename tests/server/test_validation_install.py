@@ -73,7 +73,7 @@ def test_upload_works_from_a_checkout_with_the_wheel_installed(tmp_path: Path) -
             except OSError:
                 assert time.monotonic() < end, "server did not start"
                 time.sleep(0.2)
-        assert resp.status == 200, body[:500]
+        assert resp.status == 200, body[:500] + "\n" + log.read_text()[-3000:]
         assert '"conforms": true' in body
         installed = subprocess.run(
             [str(python), "-c", "import ccdkg.server; print(ccdkg.server.__file__)"],
