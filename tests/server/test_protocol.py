@@ -278,3 +278,129 @@ def test_replayed_answers_are_counted_in_the_metrics(make_app):
         _sample(after, "ccdkg_http_requests_total", **not_modified)
         == _sample(before, "ccdkg_http_requests_total", **not_modified) + 1
     )
+
+
+# ---- negotiation after the query's form is known (issue 13) ------------------------------------
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+CONSTRUCT = "CONSTRUCT WHERE { ?s a ?t }"
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "mimetype"),
+    [
+        (CITIES, "*/*", "application/sparql-results+json"),  # curl's and most libraries' default
+        (CITIES, "text/turtle,*/*;q=0.9", "application/sparql-results+json"),
+        (CITIES, "application/n-triples,*/*;q=0.9", "application/sparql-results+json"),  # YASGUI
+        ("ASK { ?s ?p ?o }", "*/*", "application/sparql-results+json"),
+        (CONSTRUCT, "*/*", "text/turtle"),
+        (CONSTRUCT, "text/turtle,*/*;q=0.9", "text/turtle"),
+        (CONSTRUCT, "application/n-triples,*/*;q=0.9", "application/n-triples"),
+        (CITIES, "text/html;q=0.5, */*", "application/sparql-results+json"),
+        (CITIES, "application/sparql-results+xml, */*", "application/sparql-results+xml"),
+    ],
+)
+def test_wildcard_clients_get_results_not_the_query_page(client, query, accept, mimetype):
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.mimetype == mimetype
+
+
+@pytest.mark.parametrize(
+    "query", [CITIES, "ASK {}", CONSTRUCT, "DESCRIBE <https://w3id.org/ccdkg/id/city/nanjing>"]
+)
+def test_a_browser_that_prefers_html_to_every_result_format_gets_the_query_page(client, query):
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": BROWSER})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    # ... but a format the form has, ranked as high as HTML, wins
+    ranked = (
+        "text/html, text/turtle" if query.startswith(("CONSTRUCT", "DESCRIBE")) else "text/html, text/csv"
+    )
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": ranked})
+    assert r.mimetype != "text/html"
+
+
+def test_repeated_format_parameters_that_agree_are_fine(client):
+    # what SPARQLWrapper sends for TSV
+    r = client.get(
+        "/sparql",
+        query_string=[("query", CITIES), ("format", "tsv"), ("format", "text/tab-separated-values")],
+    )
+    assert r.status_code == 200 and r.mimetype == "text/tab-separated-values"
+    r = client.post("/sparql", data={"query": CITIES, "format": ["csv", "text/csv"]})
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+
+
+def test_repeated_format_parameters_that_disagree_are_400(client):
+    r = client.get("/sparql", query_string=[("query", CITIES), ("format", "tsv"), ("format", "json")])
+    assert r.status_code == 400
+    assert "format" in r.get_data(as_text=True)
+
+
+def test_unknown_format_name_is_400_and_a_format_the_form_lacks_is_406(client):
+    assert client.get("/sparql", query_string={"query": CITIES, "format": "nonsense"}).status_code == 400
+    r = client.get("/sparql", query_string={"query": CITIES, "format": "turtle"})
+    assert r.status_code == 406
+    assert "text/csv" in r.get_data(as_text=True)
+
+
+def test_406_is_worded_alike_everywhere(client):
+    for path in ("/sparql?query=ASK%7B%7D", "/sparql", "/.well-known/void", "/id/city/shanghai"):
+        r = client.get(path, headers={"Accept": "image/png"})
+        body = r.get_data(as_text=True)
+        assert r.status_code == 406 and r.mimetype == "text/plain"
+        assert body.startswith("406 Not Acceptable: ") and "(ask with Accept or format=)" in body, body
+    # the endpoint names what the query's form can be written as (the query page is no result format)
+    body = client.get("/sparql?query=ASK%7B%7D", headers={"Accept": "image/png"}).get_data(as_text=True)
+    assert "text/csv" in body and "text/turtle" not in body and "text/html" not in body
+
+
+# ---- HEAD mirrors GET ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/sparql?query=" + CITIES.replace(" ", "%20"), "text/csv"),
+        ("/sparql?query=ASK%7B%7D", "*/*"),
+        ("/sparql", "text/turtle"),
+        ("/sparql", BROWSER),
+        ("/.well-known/void", "text/turtle"),
+        ("/downloads/ccdkg.nt", "*/*"),
+        ("/id/city/shanghai", "text/turtle"),
+        ("/id/city/shanghai", "text/html"),
+        ("/ontology", "text/turtle"),
+        ("/sparql?query=SELEC", "*/*"),
+        ("/id/city/shanghai", "image/png"),
+    ],
+)
+def test_head_answers_as_get_does_without_the_body(client, path, accept):
+    get = client.get(path, headers={"Accept": accept})
+    head = client.head(path, headers={"Accept": accept})
+    assert head.status_code == get.status_code
+    assert head.data == b""
+    for name in ("Content-Type", "Content-Length", "ETag", "Vary", "Content-Location", "Cache-Control"):
+        assert head.headers.get(name) == get.headers.get(name), name
+
+
+# ---- the dataset is described once ----------------------------------------------------------------
+
+
+def _graph(response):
+    import pyoxigraph as ox
+
+    return set(ox.parse(response.data, format=ox.RdfFormat.TURTLE))
+
+
+def test_the_service_description_describes_the_dataset_as_void_does(client):
+    import pyoxigraph as ox
+
+    sd = {q.triple for q in _graph(client.get("/sparql", headers={"Accept": "text/turtle"}))}
+    void = {q.triple for q in _graph(client.get("/.well-known/void", headers={"Accept": "text/turtle"}))}
+    dataset = ox.NamedNode("https://w3id.org/ccdkg/.well-known/void#dataset")
+    about = {t for t in void if t.subject == dataset}
+    dumps = {t for t in about if t.predicate.value == "http://rdfs.org/ns/void#dataDump"}
+    assert dumps and {t.object.value for t in dumps} >= {"http://localhost/downloads/ccdkg.trig"}
+    assert about <= sd  # every statement about the dataset, its dumps included
+    sd_about = {t for t in sd if t.subject == dataset}
+    assert sd_about == about  # and no other description of the same IRI
