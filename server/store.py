@@ -302,7 +302,8 @@ def _bulk_load(store: ox.Store, files: Iterable[Path]) -> None:
             hint = " (run `ccdkg build` first)" if path.name == "ccdkg.trig" else ""
             raise StoreError(f"data file not found: {path}{hint}")
         try:
-            store.bulk_load(path=str(path), format=_rdf_format(path))
+            # Relative IRIs (rdf:about="") resolve against the file's own location.
+            store.bulk_load(path=str(path), format=_rdf_format(path), base_iri=path.resolve().as_uri())
         except (SyntaxError, ValueError, OSError) as err:
             raise StoreError(f"cannot load {path}: {str(err).splitlines()[0]}") from err
 

@@ -404,3 +404,17 @@ def test_the_service_description_describes_the_dataset_as_void_does(client):
     assert about <= sd  # every statement about the dataset, its dumps included
     sd_about = {t for t in sd if t.subject == dataset}
     assert sd_about == about  # and no other description of the same IRI
+
+
+def test_data_files_load_with_their_own_location_as_base(make_app, tmp_path):
+    data = tmp_path / "about.rdf"
+    data.write_text(
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
+        '<rdf:Description rdf:about=""><ex:p rdf:resource="other"/></rdf:Description></rdf:RDF>',
+        encoding="utf-8",
+    )
+    client = make_app(data=[data]).test_client()
+    r = client.get("/sparql", query_string={"query": "SELECT ?s ?o WHERE { ?s ?p ?o }"})
+    row = r.get_json()["results"]["bindings"][0]
+    assert row["s"]["value"] == data.resolve().as_uri()
+    assert row["o"]["value"] == (tmp_path / "other").resolve().as_uri()

@@ -51,8 +51,6 @@ NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "lo
 KNOWN_OURS = {
     "syntax-query/test_33": "a relative IRI (<x>) needs a base IRI: the endpoint passes none to the engine "
     "(issue 13; the checked query of server/guard.py is to carry it to server/engine.py and store.py)",
-    "subquery/subquery06": "its data says <> (a relative IRI): --data loads files without their file IRI as "
-    "base, so the server does not start (issue 13; server/store.py _bulk_load)",
 }
 
 
@@ -119,10 +117,12 @@ def report(request: pytest.FixtureRequest) -> Any:
 
 
 def _engine_store(files: tuple[Path, ...]) -> ox.Store:
-    """The data as the server loads ``--data`` files: bulk-loaded, syntax by extension."""
+    """The data as the server loads ``--data`` files: bulk-loaded, syntax by extension, relative
+    IRIs against the file's location."""
     store = ox.Store()
     for path in files:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.from_extension(path.suffix[1:]))
+        fmt = ox.RdfFormat.from_extension(path.suffix[1:])
+        store.bulk_load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
     return store
 
 
