@@ -15,7 +15,6 @@ language tags in lower case (``@zh-hans``), as RDF 1.1 allows; they compare equa
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -26,7 +25,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-from ccdkg import formats
+from ccdkg import formats, jsonld
 from ccdkg.errors import BuildError
 from ccdkg.namespaces import PREFIXES
 
@@ -123,9 +122,9 @@ def _sorted_prefixes(data: bytes) -> bytes:
 
 
 def _jsonld(quads: list[ox.Quad]) -> bytes:
-    """Expanded JSON-LD, one object per named graph; indented so that diffs of the release read well."""
-    doc = json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD))
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """Compact JSON-LD with the project's @context, one object per named graph; indented so that
+    diffs of the release read well."""
+    return jsonld.serialize(quads)
 
 
 def render_quads(quads: list[ox.Quad], fmt: formats.Format) -> bytes:

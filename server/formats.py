@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Response, g, request
+from flask import Flask, Response, g, request
 
 from ccdkg.formats import (
     CSV,
@@ -96,6 +96,30 @@ def plain_error(status: int, message: str) -> Response:
 def not_acceptable(offers: Sequence[Format], what: str = "this resource") -> Response:
     """The one 406: plain text naming every media type the client could have asked for."""
     return plain_error(406, not_acceptable_text(offers, what))
+
+
+def cache_headers(response: Response) -> Response:
+    """ETag, Cache-Control and 304 for every successful GET/HEAD that has none of its own.
+
+    The release is immutable while served, so a page is a function of its URL and the headers it
+    varies on; the ETag is the body's hash. A response that sets a cookie is cached privately.
+    """
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    if request.blueprint == "ops" or "no-store" in response.headers.get("Cache-Control", ""):
+        return response  # health and metrics change by the second
+    if "Cache-Control" not in response.headers or response.headers["Cache-Control"] == "no-cache":
+        private = "Set-Cookie" in response.headers
+        response.headers["Cache-Control"] = (
+            CACHE_CONTROL.replace("public", "private") if private else CACHE_CONTROL
+        )
+    if not response.is_streamed and not response.direct_passthrough and response.get_etag()[0] is None:
+        response.add_etag()
+    return response.make_conditional(request)
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(cache_headers)
 
 
 def conditional_response(body: bytes, content_type: str, etag: str) -> Response:

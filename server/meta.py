@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, url_for
 
-from ccdkg import __version__
+from ccdkg import __version__, jsonld
 from ccdkg.namespaces import GRAPH_ONTOLOGY, ID, PREFIXES
 from ccdkg.server import formats
 from ccdkg.server.config import RELEASE_DIR, Config
@@ -290,7 +291,9 @@ class Meta:
                 else self.dataset(endpoint, downloads_root)
             )
             prefixes = {"sd": SD, "void": VOID, "dcterms": DCT, "spdx": SPDX, "id": str(ID)}
-            if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+            if fmt is formats.JSON_LD:
+                body = jsonld.serialize(triples)  # compact, with the project's @context
+            elif fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
                 body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
             else:
                 body = ox.serialize(triples, format=fmt.oxigraph)
@@ -331,10 +334,21 @@ class Meta:
             if download.release_file is not None:
                 body = download.release_file.read_bytes()
             else:
-                body = self.store.dump(download.fmt, download.graph)
+                body = self._dump(download)
             with self._lock:
                 self._files[download.name] = body
         return body
+
+    def _dump(self, download: Download) -> bytes:
+        if download.fmt is not formats.JSON_LD:
+            return self.store.dump(download.fmt, download.graph)
+        if download.graph is not None:
+            # One graph: its triples, not wrapped in a named graph, so that a plain JSON-LD
+            # reader (rdflib.Graph) sees them.
+            nt = self.store.dump(formats.N_TRIPLES, download.graph)
+            triples = sorted({q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)}, key=str)
+            return jsonld.serialize(triples)
+        return jsonld.dumps(jsonld.compact(json.loads(self.store.dump(download.fmt))))
 
     def digest(self, download: Download) -> bytes:
         """SHA-256 of a download, computed once."""
@@ -369,6 +383,17 @@ def void() -> Response:
     if isinstance(fmt, Response):
         return fmt
     return _meta().document("void", fmt, _endpoint_url(), _downloads_root())
+
+
+@bp.route("/context.jsonld")
+def context() -> Response:
+    """The JSON-LD @context every JSON-LD document here embeds (and may be compacted with)."""
+    body = jsonld.context_document()
+    response = formats.conditional_response(
+        body, "application/ld+json; charset=utf-8", hashlib.sha256(body).hexdigest()[:24]
+    )
+    del response.headers["Vary"]
+    return response
 
 
 @bp.route("/downloads/")

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file, send_from_directory
 
+from ccdkg import jsonld
 from ccdkg.namespaces import CCD, GRAPH_ONTOLOGY, OA, PREFIXES, PROV
 from ccdkg.ontology import RELEASE_DIR
 from ccdkg.ontology.publish import release_files
@@ -73,6 +74,8 @@ def serialize(statements: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: formats.
     if not fmt.supports_datasets or rdf is ox.RdfFormat.JSON_LD:
         items = {s.triple if isinstance(s, ox.Quad) else s for s in items}
     ordered = sorted(items, key=_statement_key)
+    if fmt is formats.JSON_LD:
+        return jsonld.serialize(ordered)  # compact, with the project's @context
     prefixes = PREFIXES if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
     return ox.serialize(ordered, format=rdf, prefixes=prefixes)
 
@@ -451,7 +454,7 @@ def ontology(ext: str | None = None) -> Response:
         return fmt
     if fmt is formats.HTML:
         docs = _ontology_dir() / "docs" / "index.html"
-        resp = send_file(docs, mimetype="text/html", max_age=0) if docs.exists() else terms_overview()
+        resp = send_file(docs, mimetype="text/html", max_age=300) if docs.exists() else terms_overview()
         resp.vary.add("Accept")
         if ext is None:
             resp.headers["Content-Location"] = f"{request.script_root}/ontology.html"
