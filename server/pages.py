@@ -1,6 +1,7 @@
 """Linked-data pages: every IRI under /id/… and /ontology… dereferences.
 
-A browser gets an HTML page; an RDF client gets Turtle, JSON-LD, N-Triples or RDF/XML by
+A browser gets an HTML page; an RDF client gets Turtle, N-Triples, JSON-LD (compact, with the
+project's @context), RDF/XML, or TriG / N-Quads (which keep each statement's named graph) by
 ``Accept`` (``Vary: Accept``), answered with 200 and a ``Content-Location`` naming the
 document (``/id/city/shanghai.ttl``); ``?format=`` forces one. An IRI the graph does not
 know answers 404 with a page that offers a search.
