@@ -107,6 +107,11 @@ HTML = Format(
     own_label="HTML",
 )
 
+#: A plain JSON document (search hits, a validation report): not RDF, but negotiated alike.
+JSON = Format(
+    PAGE, None, ("json",), own_media_type="application/json", own_extension="json", own_label="JSON"
+)
+
 #: Every result format of SELECT and ASK, in the server's order of preference.
 RESULTS: tuple[Format, ...] = (SRJ, SRX, CSV, TSV)
 #: Every RDF format the server writes, in its order of preference.
@@ -116,7 +121,7 @@ READABLE: tuple[Format, ...] = (*RDF, N3)
 #: Every format written, for the service description's sd:resultFormat.
 FORMATS: tuple[Format, ...] = (*RESULTS, *RDF)
 #: Everything the table knows (to tell an unknown ``format=`` from one not offered here).
-KNOWN: tuple[Format, ...] = (*RESULTS, *READABLE, HTML)
+KNOWN: tuple[Format, ...] = (*RESULTS, *READABLE, HTML, JSON)
 #: A linked-data page: HTML first (a person is the likelier reader), then the RDF.
 PAGES: tuple[Format, ...] = (HTML, *RDF)
 
@@ -220,10 +225,21 @@ def _match(ranges: tuple[Range, ...], media_type: str) -> tuple[float, int]:
     return best
 
 
-def quality(accept: str | None, fmt: Format) -> tuple[float, int]:
-    """How much a client wants ``fmt``: its q, then how specifically it named it (2 type, 1 type/*, 0 */*)."""
+def quality(accept: str | None, fmt: Format) -> tuple[float, int, int]:
+    """How much a client wants ``fmt``: (q, how specifically it named the type: 2 type, 1 type/*,
+    0 */*, whether that is the format's own type rather than an alias).
+
+    Of the format's media types, the one the client named most specifically gives the q: a
+    browser's ``text/html;q=0.1, */*`` does not want HTML at q=1 through ``application/xhtml+xml``.
+    """
     ranges = parse_accept(accept)
-    return max(_match(ranges, mt) for mt in fmt.all_media_types)
+    best = (0.0, -1, 0)
+    for i, media_type in enumerate(fmt.all_media_types):
+        q, specificity = _match(ranges, media_type)
+        own = int(i == 0)
+        if (specificity, own) > (best[1], best[2]):
+            best = (q, specificity, own)
+    return best
 
 
 @lru_cache(maxsize=2048)
@@ -239,11 +255,11 @@ def _negotiate(offers: tuple[Format, ...], accept: str | None, asked: tuple[str,
                 "format= is given more than once, naming different formats: " + ", ".join(asked)
             )
         return chosen.pop()
-    best, best_score = None, (0.0, -1)
+    best, best_score = None, (0.0, -1, 0)
     for fmt in offers:
         score = quality(accept, fmt)
-        # Higher q wins; at equal q a type the client named beats one it reached by */*; then the
-        # server's order (strict comparison: the first offer keeps a tie).
+        # Higher q wins; at equal q a type the client named beats one it reached by */*, and a
+        # format's own type beats an alias; then the server's order (the first offer keeps a tie).
         if score[0] > 0 and score > best_score:
             best, best_score = fmt, score
     return best
@@ -275,6 +291,7 @@ __all__ = [
     "FORMATS",
     "GRAPH",
     "HTML",
+    "JSON",
     "PAGE",
     "PAGES",
     "RDF",
