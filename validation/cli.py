@@ -26,40 +26,12 @@ from rdflib import plugin as rdflib_plugin
 from rdflib.parser import InputSource, Parser
 from rdflib.plugins.parsers import rdfxml
 
+from ccdkg import formats
 from ccdkg.errors import InputError
 
-# File extensions → rdflib parser plugins. Oxigraph's parsers (oxrdflib) are fast and report line and
-# column; RDF/XML goes through rdflib's SAX parser, which also does (Oxigraph's XML errors carry none).
-FORMATS: dict[str, str] = {
-    "ttl": "ox-turtle",
-    "turtle": "ox-turtle",
-    "trig": "ox-trig",
-    "nt": "ox-ntriples",
-    "ntriples": "ox-ntriples",
-    "n-triples": "ox-ntriples",
-    "nq": "ox-nquads",
-    "nquads": "ox-nquads",
-    "n-quads": "ox-nquads",
-    "jsonld": "ox-json-ld",
-    "json-ld": "ox-json-ld",
-    "json": "ox-json-ld",
-    "rdf": "ccdkg-rdfxml",
-    "owl": "ccdkg-rdfxml",
-    "xml": "ccdkg-rdfxml",
-    "rdfxml": "ccdkg-rdfxml",
-    "rdf/xml": "ccdkg-rdfxml",
-    "n3": "n3",
-}
-MEDIA_TYPES: dict[str, str] = {
-    "text/turtle": "ox-turtle",
-    "application/x-turtle": "ox-turtle",
-    "application/trig": "ox-trig",
-    "application/n-triples": "ox-ntriples",
-    "application/n-quads": "ox-nquads",
-    "application/ld+json": "ox-json-ld",
-    "application/rdf+xml": "ccdkg-rdfxml",
-    "text/n3": "n3",
-}
+# The formats come from the project's one table (ccdkg.formats.READABLE), with the rdflib parser
+# plugin of each: Oxigraph's (oxrdflib), which is fast and reports line and column; RDF/XML goes
+# through rdflib's SAX parser, which also does (Oxigraph's XML errors carry none).
 # Above this many bytes of input the CLI says what it is doing on stderr (validation takes seconds).
 PROGRESS_BYTES = 1_000_000
 PROGRESS_TRIPLES = 20_000
@@ -104,19 +76,18 @@ def default_input() -> Path:
 def parser_for(name: str | None, explicit: str | None = None) -> str:
     """The rdflib parser plugin for a file name (by extension) or an explicit format / media type."""
     if explicit:
-        key = explicit.strip().lower()
-        plugin = FORMATS.get(key) or MEDIA_TYPES.get(key)
-        if plugin is None:
-            raise InputError(
-                f"unknown RDF format {explicit!r}; use one of: {', '.join(sorted(set(FORMATS)))}"
-            )
-        return plugin
+        fmt = formats.by_name(formats.READABLE, explicit)
+        if fmt is None or fmt.rdflib is None:
+            names = sorted({n for f in formats.READABLE for n in f.names})
+            raise InputError(f"unknown RDF format {explicit!r}; use one of: {', '.join(names)}")
+        return fmt.rdflib
     if name is None or name == "-":
-        return "ox-trig"  # standard input: TriG, which also reads Turtle and N-Triples
+        return formats.TRIG.rdflib or "ox-trig"  # standard input: TriG, which also reads Turtle and N-Triples
     suffix = Path(name).suffix.lstrip(".").lower()
-    if suffix not in FORMATS:
+    fmt = formats.by_extension(suffix) if suffix else None
+    if fmt is None or fmt.rdflib is None:
         raise InputError(f"{name}: unknown RDF file extension {suffix or '(none)'!r}; use --input-format")
-    return FORMATS[suffix]
+    return fmt.rdflib
 
 
 def parse_into(dataset: Dataset, data: bytes, plugin: str, name: str) -> None:
