@@ -27,6 +27,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from ccdkg.errors import BuildError
+from ccdkg.graph.exports import render_exports
 from ccdkg.namespaces import PREFIXES
 
 RELEASE_DIR = Path(__file__).resolve().parent / "release"
@@ -162,6 +163,7 @@ def render_release(dataset: Dataset, report_turtle: str) -> dict[str, bytes]:
     for name in DUMPS:
         files[name] = render_quads(quads, FORMATS[Path(name).suffix])
     files[REPORT] = report_turtle.encode("utf-8")
+    files.update(render_exports(quads, files))
     files[SUMS] = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
     ).encode("utf-8")
@@ -177,7 +179,9 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
     temps: list[tuple[str, Path]] = []
     try:
         for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            target = out_dir / name  # a name may hold a folder (tables/clusters.csv)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
