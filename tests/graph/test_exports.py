@@ -53,7 +53,8 @@ def test_sssom_validates_and_keeps_every_link(store: ox.Store) -> None:
     links = _count(
         store,
         "VALUES ?p { <http://www.w3.org/2002/07/owl#sameAs> <http://www.w3.org/2004/02/skos/core#exactMatch>"
-        " <http://www.w3.org/2000/01/rdf-schema#seeAlso> } GRAPH <https://w3id.org/ccdkg/id/graph/links> { ?s ?p ?o }",
+        " <http://www.w3.org/2000/01/rdf-schema#seeAlso> }"
+        " GRAPH <https://w3id.org/ccdkg/id/graph/links> { ?s ?p ?o }",
     )
     # sssom drops a row it cannot read (a non-ASCII CURIE, say) with only a log line: none may be lost
     assert len(msdf.df) == links == len(_rows(SSSOM))
