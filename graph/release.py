@@ -156,14 +156,15 @@ def render(dataset: Dataset, fmt: str) -> bytes:
     return render_quads(canonical_quads(dataset), fmt)
 
 
-def render_release(dataset: Dataset, report_turtle: str) -> dict[str, bytes]:
-    """Every file of graph/release as bytes, SHA256SUMS last."""
+def render_release(dataset: Dataset, report_turtle: str, article_text: bytes = b"") -> dict[str, bytes]:
+    """Every file of graph/release as bytes, SHA256SUMS last (``article_text``: the text the passages'
+    offsets refer to, which the nanopublications name by its hash)."""
     quads = canonical_quads(dataset)
     files: dict[str, bytes] = {}
     for name in DUMPS:
         files[name] = render_quads(quads, FORMATS[Path(name).suffix])
     files[REPORT] = report_turtle.encode("utf-8")
-    files.update(render_exports(quads, files))
+    files.update(render_exports(quads, files, article_text))
     files[SUMS] = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
     ).encode("utf-8")
@@ -199,9 +200,12 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
     return written
 
 
-def write_release(dataset: Dataset, out_dir: Path | str | None = None, report_turtle: str = "") -> list[Path]:
-    """Write the dumps, the build report and SHA256SUMS into ``out_dir`` (default graph/release)."""
-    return write_files(Path(out_dir) if out_dir else RELEASE_DIR, render_release(dataset, report_turtle))
+def write_release(
+    dataset: Dataset, out_dir: Path | str | None = None, report_turtle: str = "", article_text: bytes = b""
+) -> list[Path]:
+    """Write the dumps, the build report, the exports and SHA256SUMS into ``out_dir`` (graph/release)."""
+    files = render_release(dataset, report_turtle, article_text)
+    return write_files(Path(out_dir) if out_dir else RELEASE_DIR, files)
 
 
 def write_one(dataset: Dataset, output: Path | str) -> Path:

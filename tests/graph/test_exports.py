@@ -165,3 +165,107 @@ def test_python_api_loads_the_release_and_queries_it(tmp_path: Path) -> None:
         ccdkg.load(bad)
     with pytest.raises(ccdkg.errors.CcdkgError, match="does not parse"):
         ccdkg.query("SELECT WHERE {")
+
+
+# ---- nanopublications ------------------------------------------------------------------------------
+
+NP_FIXTURE = """
+@prefix ccd: <https://w3id.org/ccdkg/ontology#> . @prefix id: <https://w3id.org/ccdkg/id/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> . @prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix oa: <http://www.w3.org/ns/oa#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+id:graph\\/stated {
+  id:cluster\\/a ccd:hasMemberCity id:city\\/b .
+  id:statement\\/0123456789abcdef a rdf:Statement, ccd:StatementRecord ; rdf:subject id:cluster\\/a ;
+     rdf:predicate ccd:hasMemberCity ; rdf:object id:city\\/b ; prov:wasDerivedFrom id:passage\\/p1 .
+  id:claim\\/c1 a ccd:Claim ; rdfs:label "城市群是外交行为体"@zh-Hans ; prov:wasDerivedFrom id:passage\\/p1 .
+  id:passage\\/p1 oa:exact "城市群是外交行为体" ; oa:start "0"^^xsd:nonNegativeInteger ;
+     oa:end "9"^^xsd:nonNegativeInteger ; oa:suffix "。" .
+}
+"""
+
+
+def _np_store() -> ox.Store:
+    store = ox.Store()
+    store.load(NP_FIXTURE.encode("utf-8"), format=ox.RdfFormat.TRIG)
+    return store
+
+
+def _bundle(data: bytes) -> dict[str, list[tuple]]:
+    """nanopub IRI → its quads as rdflib terms (what the trusty-URI code hashes)."""
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(data=data.decode("utf-8"), format="trig")
+    out: dict[str, list[tuple]] = {}
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        if g is None or "#" not in str(g):
+            continue
+        out.setdefault(str(g).split("#", 1)[0], []).append((g, s, p, o))
+    return out
+
+
+def test_every_claim_level_statement_is_a_nanopub_whose_trusty_uri_reproduces() -> None:
+    from ccdkg.graph.exports.nanopubs import render_nanopubs, verify
+
+    files = render_nanopubs(_np_store(), "城市群是外交行为体。".encode())
+    bundle = _bundle(files["nanopubs.trig"])
+    index = list(csv.DictReader(files["nanopubs.tsv"].decode().splitlines(), delimiter="\t"))
+    assert {r["introduces"] for r in index} == {
+        "https://w3id.org/ccdkg/id/statement/0123456789abcdef",
+        "https://w3id.org/ccdkg/id/claim/c1",
+    }
+    assert set(bundle) == {r["nanopub"] for r in index}
+    for iri, quads in bundle.items():
+        assert iri.startswith("https://w3id.org/ccdkg/np/RA") and len(iri.rsplit("/", 1)[1]) == 45
+        assert verify(iri, quads), iri
+    # the same input, the same URIs (a second render)
+    assert render_nanopubs(_np_store(), "城市群是外交行为体。".encode()) == files
+
+
+def test_a_changed_statement_no_longer_matches_its_trusty_uri() -> None:
+    from rdflib import Literal, URIRef
+
+    from ccdkg.graph.exports.nanopubs import render_nanopubs, verify
+
+    bundle = _bundle(render_nanopubs(_np_store(), "城市群是外交行为体。".encode())["nanopubs.trig"])
+    for iri, quads in bundle.items():
+        assertion = URIRef(iri + "#assertion")
+        changed = [
+            (
+                g,
+                s,
+                p,
+                Literal("城市群不是外交行为体", lang="zh-hans")
+                if isinstance(o, Literal)
+                else URIRef(str(o) + "x"),
+            )
+            if g == assertion
+            else (g, s, p, o)
+            for g, s, p, o in quads
+        ]
+        assert changed != quads
+        assert not verify(iri, changed), iri
+
+
+def test_provenance_quotes_the_hashed_article_text() -> None:
+    from ccdkg.graph.exports.nanopubs import render_nanopubs, text_iri
+
+    text = "城市群是外交行为体。".encode()
+    trig = render_nanopubs(_np_store(), text)["nanopubs.trig"].decode()
+    assert str(text_iri(text)) in trig
+    assert "TextQuoteSelector" in trig and "TextPositionSelector" in trig
+
+
+def test_the_release_bundle_reproduces(store: ox.Store) -> None:
+    """Every nanopub shipped in the release still hashes to its URI, one per evidenced statement."""
+    from ccdkg.graph.exports.nanopubs import verify
+
+    bundle = _bundle((RELEASE_DIR / "nanopubs.trig").read_bytes())
+    evidenced = _count(
+        store,
+        "{ ?x a ccd:StatementRecord } UNION { ?x a ccd:Claim } "
+        "FILTER EXISTS { ?x <http://www.w3.org/ns/prov#wasDerivedFrom> ?e }",
+    )
+    assert len(bundle) == evidenced
+    assert all(verify(iri, quads) for iri, quads in bundle.items())
