@@ -40,6 +40,7 @@ CONCERNS: tuple[str, ...] = (
     "ccdkg.server.validation",  # /validation (the build's SHACL report), /validate (users' RDF)
     "ccdkg.server.security",  # request caps, UTF-8, security headers, CORS (init_app only)
     "ccdkg.server.ops",  # /healthz, /readyz, /metrics
+    "ccdkg.server.formats",  # ETag, Cache-Control and 304 on every page (init_app only)
 )
 
 
