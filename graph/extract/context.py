@@ -74,11 +74,16 @@ class Context:
         for p in passages:
             (graph or self.stated).add((node, PROV.wasDerivedFrom, p))
 
-    def passage(self, key: str, span: Span, section: str, zh: str, en: str) -> URIRef:
+    def passage(
+        self, key: str, span: Span, section: str, zh: str, en: str, pieces: tuple[Span, ...] = ()
+    ) -> URIRef:
+        """The passage of a span (a sentence a page break cuts gives its verbatim ``pieces``)."""
         if key in self.passages:
             return self.passages[key]
         text = self.a.text
-        if text[span.start : span.end] != span.text or not span.text:
+        verbatim = all(text[p.start : p.end] == p.text for p in pieces or (span,))
+        joined = not pieces or "".join(p.text for p in pieces) == span.text
+        if not (verbatim and joined and span.text):
             raise BuildError(f"passage {key} does not match the text at {span.start}–{span.end}")
         node = iri("passage", key)
         g = self.stated

@@ -51,7 +51,7 @@ def sections(ctx: Context) -> None:
     for para in a.paragraphs():
         for n, sent in enumerate(para.sentences, start=1):
             zh, en = ctx.fmt("passage", para.section, paragraph=para.order, sentence=n)
-            p = ctx.passage(sent.key, sent.span, para.section, zh, en)
+            p = ctx.passage(sent.key, sent.span, para.section, zh, en, sent.pieces)
             ctx.sentence_passages.append((p, sent.span))
     # the front section holds the bibliographic fields
     front = iri("section", "front")

@@ -9,6 +9,7 @@ from rdflib.namespace import PROV, RDF, RDFS
 
 from ccdkg.graph.parse import Article
 from ccdkg.namespaces import CCD, GRAPH_INTERPRETED, GRAPH_STATED, ID, OA, sparql_prefixes
+from ccdkg.validation.grounding import _PAGE_BREAK
 
 
 @pytest.fixture(scope="module")
@@ -179,11 +180,16 @@ def test_every_exact_occurs_at_its_offsets(dataset: Dataset, article: Article) -
     g = dataset.graph(GRAPH_STATED)
     passages = set(g.subjects(OA.exact, None))
     assert len(passages) > 250
+    cut = 0
     for p in passages:
         start, end = int(g.value(p, OA.start)), int(g.value(p, OA.end))
         exact = str(g.value(p, OA.exact))
-        assert article.text[start:end] == exact, p
+        there = article.text[start:end]
+        if there != exact:  # a sentence a page break cuts: its pieces are joined, the break left out
+            assert "".join(_PAGE_BREAK.sub("", there).split()) == exact, p
+            cut += 1
         assert article.text[max(0, start - 32) : start].endswith(str(g.value(p, OA.prefix) or "")), p
+    assert cut == 11
 
 
 def test_every_drawn_individual_has_evidence(dataset: Dataset) -> None:
