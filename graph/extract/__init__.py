@@ -16,6 +16,7 @@ from rdflib import Dataset
 
 from ccdkg.graph.curation import Curation
 from ccdkg.graph.extract.argument import argument
+from ccdkg.graph.extract.claims import claims
 from ccdkg.graph.extract.context import Context
 from ccdkg.graph.extract.footnotes import footnotes
 from ccdkg.graph.extract.front import front_matter
@@ -24,6 +25,7 @@ from ccdkg.graph.extract.names import names
 from ccdkg.graph.extract.relations import relations
 from ccdkg.graph.extract.sections import sections
 from ccdkg.graph.extract.sources import graphs_and_sources
+from ccdkg.graph.extract.statements import statement_records
 from ccdkg.graph.extract.table import table1
 from ccdkg.graph.extract.works import works
 from ccdkg.graph.parse import Article
@@ -38,13 +40,20 @@ STAGES = (
     argument,
     works,
     relations,
+    claims,
     links_graph,
+    statement_records,
 )
 
 
 def extract(article: Article, curation: Curation) -> Dataset:
     """The dataset (stated, interpreted and links graphs) for one parsed article."""
+    return run(article, curation).ds
+
+
+def run(article: Article, curation: Curation) -> Context:
+    """Every stage; the context keeps what the build reports besides the dataset (coverage)."""
     ctx = Context(article, curation)
     for stage in STAGES:
         stage(ctx)
-    return ctx.ds
+    return ctx

@@ -33,7 +33,7 @@ def argument(ctx: Context) -> None:
         evidence += found
     g.add((dip, SKOS.definition, Literal(d["definition"], lang="zh-Hans")))
     ctx.derived(dip, evidence + [ctx.passages["front-keywords"]])
-    g.add((iri("article", ctx.c.article["slug"]), DCTERMS.subject, dip))
+    ctx.relate(iri("article", ctx.c.article["slug"]), DCTERMS.subject, dip, [ctx.passages["front-keywords"]])
 
     for key, prop, cls, kind in (
         ("drivers", CCD.hasDriver, CCD.Driver, "driver"),
@@ -46,7 +46,8 @@ def argument(ctx: Context) -> None:
                     f"curation: {kind} {item['slug']} names section {item['heading']}, not in the text"
                 )
             node = iri(kind, item["slug"])
-            _point(ctx, dip, prop, node, cls, order, sec.title.text, item["en"])
+            heading = [ctx.passages[f"{sec.key}-heading"]]
+            _point(ctx, dip, prop, node, cls, order, sec.title.text, item["en"], heading)
             passages = [ctx.passages[f"{sec.key}-heading"]]
             passages += [p for para in ctx.paragraph_sentences(sec.key) for p, _ in para]
             ctx.derived(node, passages)
@@ -59,7 +60,7 @@ def argument(ctx: Context) -> None:
         for order, item in enumerate(arg.get(key, []), start=1):
             node = iri(kind, item["slug"])
             paragraph = _find_paragraph(ctx, item, kind)
-            _point(ctx, dip, prop, node, cls, order, item["label"], item["en"])
+            _point(ctx, dip, prop, node, cls, order, item["label"], item["en"], [paragraph[0][0]])
             subs = item.get("sub", [])
             ctx.derived(node, [p for p, _ in paragraph])
             starts = [ctx.locate(paragraph, s["marker"], s["label"], "sub-point") for s in subs]
@@ -71,8 +72,9 @@ def argument(ctx: Context) -> None:
                 g.add((child, RDF.type, cls))
                 ctx.label(child, sub["label"], sub["en"])
                 g.add((child, CCD.order, Literal(n, datatype=XSD.integer)))
-                g.add((node, CCD.hasSubRecommendation, child))
-                g.add((child, CCD.subRecommendationOf, node))
+                opening = [paragraph[start][0]]
+                ctx.relate(node, CCD.hasSubRecommendation, child, opening)
+                ctx.relate(child, CCD.subRecommendationOf, node, opening)
                 ctx.derived(child, [p for p, _ in paragraph[start:stop]])
 
 
@@ -86,9 +88,19 @@ def _find_paragraph(ctx: Context, item: dict, kind: str) -> list[tuple[URIRef, S
     raise BuildError(f"curation: no paragraph of section {item['section']} opens with {item['marker']}")
 
 
-def _point(ctx, dip: URIRef, prop: URIRef, node: URIRef, cls: URIRef, order: int, zh: str, en: str) -> None:
+def _point(
+    ctx: Context,
+    dip: URIRef,
+    prop: URIRef,
+    node: URIRef,
+    cls: URIRef,
+    order: int,
+    zh: str,
+    en: str,
+    evidence: list[URIRef],
+) -> None:
     g = ctx.stated
     g.add((node, RDF.type, cls))
     ctx.label(node, zh, en)
     g.add((node, CCD.order, Literal(order, datatype=XSD.integer)))
-    g.add((dip, prop, node))
+    ctx.relate(dip, prop, node, evidence)

@@ -3,10 +3,11 @@ the passages made so far and the helpers every stage uses (labels, evidence, pas
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, XSD
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from ccdkg.errors import BuildError
 from ccdkg.graph.curation import Curation
@@ -42,6 +43,10 @@ KIND_CLASS = {
 TAGGED_KINDS = ("cluster", "city", "country", "region", "organisation", "event", "policy", "city-role")
 
 
+# A Chinese name has at least one Han character; a name without one is in Latin script.
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def iri(kind: str, slug: str) -> URIRef:
     return URIRef(data_iri(kind, slug))
 
@@ -63,12 +68,44 @@ class Context:
         self.sentence_passages: list[tuple[URIRef, Span]] = []
         self.section_label: dict[str, tuple[str, str]] = {}
         self.mentions: dict[URIRef, list[URIRef]] = {}
+        # the passages that state each stated relation, where a stage knows them
+        self.evidence_of: dict[tuple[URIRef, URIRef, URIRef], list[URIRef]] = {}
+        self.footnote_spans: dict[URIRef, Span] = {}
+        # body sentences claims.yaml says carry no claim: passage -> (reason, where the entry is)
+        self.uncovered: dict[URIRef, tuple[str, str]] = {}
+        # the claims (of the claim layer) that state a relation of the outline, for its statement record
+        self.claims_of: dict[tuple[URIRef, URIRef, URIRef], list[URIRef]] = {}
 
     def label(self, node: URIRef, zh: str, en: str, *, interpreted: bool = False) -> None:
-        """zh-Hans in the stated graph (the article's wording), en and zh-Hant interpreted."""
-        (self.interp if interpreted else self.stated).add((node, RDFS.label, Literal(zh, lang="zh-Hans")))
+        """zh-Hans in the stated graph (the article's wording), en and zh-Hant interpreted.
+
+        A name the article prints in Latin script only (an English title, a publisher, a person)
+        is not Chinese: its wording is the stated ``en`` label, and it gets no zh-Hans/zh-Hant
+        label (docs/vocabulary.md: tag the language the string is in). A different English form
+        the curator gives is kept as an interpreted skos:altLabel.
+        """
+        graph = self.interp if interpreted else self.stated
+        if not HAN.search(zh):
+            graph.add((node, RDFS.label, Literal(zh, lang="en")))
+            if en != zh:
+                self.interp.add((node, SKOS.altLabel, Literal(en, lang="en")))
+            return
+        graph.add((node, RDFS.label, Literal(zh, lang="zh-Hans")))
         self.interp.add((node, RDFS.label, Literal(en, lang="en")))
         self.interp.add((node, RDFS.label, Literal(to_traditional(zh), lang="zh-Hant")))
+
+    def relate(
+        self, s: URIRef, p: URIRef, o: URIRef, evidence: Iterable[URIRef], *, interpreted: bool = False
+    ) -> None:
+        """One relation between two individuals, with the passages that state it (for its
+        ccd:StatementRecord; see ccdkg.graph.extract.statements)."""
+        (self.interp if interpreted else self.stated).add((s, p, o))
+        if not interpreted:
+            self.evidence_of.setdefault((s, p, o), []).extend(evidence)
+
+    def exists(self, node: URIRef) -> bool:
+        """Whether the dataset has the node typed (in any graph)."""
+        return any(True for _ in self.ds.quads((node, RDF.type, None, None)))
 
     def derived(self, node: URIRef, passages: Iterable[URIRef], graph: Graph | None = None) -> None:
         for p in passages:

@@ -23,6 +23,7 @@ def footnotes(ctx: Context) -> None:
     for n, fn in enumerate(ctx.a.footnotes, start=1):
         node = iri("footnote", fn.key)
         g.add((node, RDF.type, CCD.Footnote))
+        ctx.footnote_spans[node] = fn.span
         g.add((node, OA.exact, Literal(fn.span.text)))
         g.add((node, OA.start, Literal(fn.span.start, datatype=XSD.nonNegativeInteger)))
         g.add((node, OA.end, Literal(fn.span.end, datatype=XSD.nonNegativeInteger)))

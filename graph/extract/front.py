@@ -83,24 +83,19 @@ def front_matter(ctx: Context) -> None:
     author = iri("person", c["author"]["slug"])
     g.add((author, RDF.type, CCD.Person))
     ctx.label(author, a.front["author"].text, c["author"]["en"])
-    g.add((art, DCTERMS.creator, author))
+    ctx.relate(art, DCTERMS.creator, author, [field("author")])
     ctx.derived(author, [field("author"), field("作者简介")])
     info = a.front["作者简介"].text
     if c["affiliation"] not in info:
         raise BuildError(f"curation: the affiliation {c['affiliation']!r} is not in the author information")
-    g.add(
-        (
-            author,
-            SCHEMA.affiliation,
-            iri("organisation", ctx.c.name(c["affiliation"], "organisation").slug),
-        )
-    )
+    school = iri("organisation", ctx.c.name(c["affiliation"], "organisation").slug)
+    ctx.relate(author, SCHEMA.affiliation, school, [field("作者简介")])
     g.add((author, SCHEMA.description, Literal(info, lang="zh-Hans")))
     if "editor" in a.front:
         editor = iri("person", c["editor"]["slug"])
         g.add((editor, RDF.type, CCD.Person))
         ctx.label(editor, a.front["editor"].text, c["editor"]["en"])
-        g.add((art, SCHEMA.editor, editor))
+        ctx.relate(art, SCHEMA.editor, editor, [field("editor")])
         ctx.derived(editor, [field("editor")])
     if a.funding is not None:
         fund = field("funding")
@@ -110,4 +105,25 @@ def front_matter(ctx: Context) -> None:
             if c["funding"][key] not in a.funding.text:
                 raise BuildError(f"curation: funding {key} {c['funding'][key]!r} is not in the funding note")
         ctx.sentence_passages.append((fund, a.funding))
+        _grants(ctx, art, fund)
     ctx.sentence_passages.append((ctx.passages["front-author-info"], a.front["作者简介"]))
+
+
+def _grants(ctx: Context, art: URIRef, fund: URIRef) -> None:
+    """The grants the funding note names, each with its number and funder (article.yaml)."""
+    note = ctx.a.funding.text
+    for grant in ctx.c.article["funding"].get("grants", []):
+        node = iri("grant", grant["slug"])
+        for key in ("label", "number", "funder"):
+            if key in grant and grant[key] not in note:
+                raise BuildError(
+                    f"curation: grant {grant['slug']}: {key} {grant[key]!r} is not in the funding note"
+                )
+        ctx.stated.add((node, RDF.type, CCD.Grant))
+        ctx.label(node, grant["label"], grant["en"])
+        if "number" in grant:
+            ctx.stated.add((node, CCD.grantNumber, Literal(grant["number"])))
+        funder = iri("organisation", ctx.c.name(grant["funder"], "organisation").slug)
+        ctx.relate(node, CCD.funder, funder, [fund])
+        ctx.relate(art, CCD.fundedBy, node, [fund])
+        ctx.derived(node, [fund])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Literal
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
@@ -23,14 +25,25 @@ def tag(ctx: Context) -> None:
     """Find every curated wording in the running text and the footnotes.
 
     Every occurrence counts, also inside a longer name: 日本 is named in 日本太平洋沿岸,
-    伦敦 in 英国伦敦城市群.
+    伦敦 in 英国伦敦城市群. Not inside an organisation's name, though: 上海人民出版社 (a
+    publisher in a footnote) says nothing about 上海, nor Cambridge University Press about Cambridge.
     """
+    orgs = sorted(
+        {n.label for n in ctx.c.names if n.kind == "organisation" and not n.interpreted},
+        key=len,
+        reverse=True,
+    )
+    within_org = re.compile("|".join(re.escape(o) for o in orgs)) if orgs else None
+    texts = []
+    for passage, span in ctx.sentence_passages:
+        masked = within_org.sub(lambda m: "\0" * len(m.group(0)), span.text) if within_org else span.text
+        texts.append((passage, span.text, masked))
     for name in ctx.c.names:
         if name.kind not in TAGGED_KINDS or name.interpreted:
             continue
         node = iri(name.kind, name.slug)
-        for passage, span in ctx.sentence_passages:
-            if name.label in span.text:
+        for passage, text, masked in texts:
+            if name.label in (text if name.kind == "organisation" else masked):
                 ctx.mentions.setdefault(node, []).append(passage)
 
 

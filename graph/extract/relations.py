@@ -27,9 +27,9 @@ def relations(ctx: Context) -> None:
         ctx.derived(node, ctx.evidence(t["evidence"]))
     for r in rel.get("relations", []):
         s, o = ctx.node(r["s"]), ctx.node(r["o"])
-        graph = ctx.interp if r.get("interpreted") else ctx.stated
-        graph.add((s, CCD[r["p"]], o))
-        ctx.derived(s, ctx.evidence(r["evidence"]))
+        evidence = ctx.evidence(r["evidence"])
+        ctx.relate(s, CCD[r["p"]], o, evidence, interpreted=bool(r.get("interpreted")))
+        ctx.derived(s, evidence)
     for st in rel.get("statistics", []):
         node = iri("statistic", st["slug"])
         passages = [
@@ -37,17 +37,20 @@ def relations(ctx: Context) -> None:
         ]
         if len(passages) != 1:
             raise BuildError(f"curation: statistic {st['slug']} is found {len(passages)} times, not once")
+        label = st.get("label", st["exact"])
+        if not all(label in ctx.passage_spans[p].text for p in passages) or st["exact"] not in label:
+            raise BuildError(
+                f"curation: statistic {st['slug']}: its label {label!r} is not the passage's words"
+            )
         g = ctx.stated
         g.add((node, RDF.type, CCD.Statistic))
-        ctx.label(node, st["exact"], st["en"])
+        ctx.label(node, label, st["en"])
         g.add((node, CCD.value, Literal(Decimal(st["value"]), datatype=XSD.decimal)))
         g.add((node, CCD.unit, Literal(st["unit"])))
         g.add((node, CCD.measures, Literal(st["measures"])))
-        g.add((node, CCD.statisticOf, ctx.node(st["of"])))
+        ctx.relate(node, CCD.statisticOf, ctx.node(st["of"]), passages)
         work = ctx.node("work/" + st["source"])
-        g.add((node, DCTERMS.source, work))
+        ctx.relate(node, DCTERMS.source, work, passages)
         ctx.derived(node, passages)
-        # the article gives no year for the figures; the cited report's year is an interpretation
-        year = ctx.stated.value(work, DCTERMS.issued)
-        if year is not None:
-            ctx.interp.add((node, CCD.referenceYear, year))
+        # No ccd:referenceYear: the article gives no year for its figures, and the cited report's
+        # publication year is not the year the figures refer to.
