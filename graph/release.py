@@ -155,13 +155,17 @@ def render(dataset: Dataset, fmt: str) -> bytes:
     return render_quads(canonical_quads(dataset), fmt)
 
 
-def render_release(dataset: Dataset, report_turtle: str) -> dict[str, bytes]:
-    """Every file of graph/release as bytes, SHA256SUMS last."""
+def render_release(
+    dataset: Dataset, report_turtle: str, reports: Mapping[str, bytes] | None = None
+) -> dict[str, bytes]:
+    """Every file of graph/release as bytes, SHA256SUMS last; ``reports`` are more files of the build
+    (the coverage list)."""
     quads = canonical_quads(dataset)
     files: dict[str, bytes] = {}
     for name in DUMPS:
         files[name] = render_quads(quads, FORMATS[Path(name).suffix])
     files[REPORT] = report_turtle.encode("utf-8")
+    files.update(reports or {})
     files[SUMS] = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
     ).encode("utf-8")
@@ -195,9 +199,15 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
     return written
 
 
-def write_release(dataset: Dataset, out_dir: Path | str | None = None, report_turtle: str = "") -> list[Path]:
-    """Write the dumps, the build report and SHA256SUMS into ``out_dir`` (default graph/release)."""
-    return write_files(Path(out_dir) if out_dir else RELEASE_DIR, render_release(dataset, report_turtle))
+def write_release(
+    dataset: Dataset,
+    out_dir: Path | str | None = None,
+    report_turtle: str = "",
+    reports: Mapping[str, bytes] | None = None,
+) -> list[Path]:
+    """Write the dumps, the build reports and SHA256SUMS into ``out_dir`` (default graph/release)."""
+    files = render_release(dataset, report_turtle, reports)
+    return write_files(Path(out_dir) if out_dir else RELEASE_DIR, files)
 
 
 def write_one(dataset: Dataset, output: Path | str) -> Path:
