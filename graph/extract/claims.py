@@ -240,7 +240,7 @@ class _Layer:
         if e.get("kind") != "precedent":
             raise e.error("period is for kind: precedent")
         if period not in claim.text:
-            raise e.error(f"period {period!r} is not in the claim's text")
+            self.span(e, "period", once=False)  # verbatim in the section (CLAIMS-FORMAT)
         self.ctx.stated.add((node, CCD.period, Literal(period)))
         century = _century(period)
         if century is not None:  # the reading of the period: an interpretation
@@ -252,8 +252,8 @@ class _Layer:
         q = e.get("quantity")
         if e.get("kind") != "quantitative":
             raise e.error("quantity is for kind: quantitative")
-        if q["text"] not in claim.text:
-            raise e.error(f"quantity.text {q['text']!r} is not in the claim's text")
+        if q["text"] not in claim.text and not self.sections.find(q["text"], e.get("section")):
+            raise e.error(f"quantity.text {q['text']!r} does not occur verbatim in section {e.get('section')}")
         ctx = self.ctx
         ctx.stated.add((node, CCD.quantityText, Literal(q["text"])))
         if "value" in q:
