@@ -253,7 +253,9 @@ class _Layer:
         if e.get("kind") != "quantitative":
             raise e.error("quantity is for kind: quantitative")
         if q["text"] not in claim.text and not self.sections.find(q["text"], e.get("section")):
-            raise e.error(f"quantity.text {q['text']!r} does not occur verbatim in section {e.get('section')}")
+            raise e.error(
+                f"quantity.text {q['text']!r} does not occur verbatim in section {e.get('section')}"
+            )
         ctx = self.ctx
         ctx.stated.add((node, CCD.quantityText, Literal(q["text"])))
         if "value" in q:

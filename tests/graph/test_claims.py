@@ -126,7 +126,11 @@ EXTRACT_ERRORS = [
         r"fn01 does not cite work/yang-dong-2017",
     ),
     ('    pinpoint: "73"\n', '    pinpoint: "74"\n', r"pinpoint '74' is not in the footnote"),
-    ('    period: "13 世纪"\n', '    period: "14 世纪"\n', r"period '14 世纪' does not occur verbatim in section intro"),
+    (
+        '    period: "13 世纪"\n',
+        '    period: "14 世纪"\n',
+        r"period '14 世纪' does not occur verbatim in section intro",
+    ),
 ]
 
 
