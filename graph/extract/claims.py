@@ -14,13 +14,14 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from ccdkg.graph.claims import ClaimsFile, Entry
 from ccdkg.graph.extract.context import Context, iri
 from ccdkg.graph.extract.works import citation_iri
 from ccdkg.graph.locate import Sections
 from ccdkg.graph.parse import Span
+from ccdkg.labels import to_traditional
 from ccdkg.namespaces import CCD, CITO
 
 KIND_CLASS = {
@@ -173,6 +174,10 @@ class _Layer:
                 ctx.stated.add((node, RDF.type, cls))
             if not known:
                 ctx.label(node, e.get("label"), e.get("en", e.get("label")))
+            elif (node, RDFS.label, Literal(e.get("label"), lang="zh-Hans")) not in ctx.stated:
+                # the graph names it already: the file's wording is another name for it
+                ctx.stated.add((node, SKOS.altLabel, Literal(e.get("label"), lang="zh-Hans")))
+                ctx.interp.add((node, SKOS.altLabel, Literal(to_traditional(e.get("label")), lang="zh-Hant")))
             if "number" in e.data:
                 self.span(e, "number", once=False)
                 ctx.stated.add((node, CCD.grantNumber, Literal(e.get("number"))))
@@ -184,8 +189,13 @@ class _Layer:
                 for ref in e.refs(key):
                     self.relate(e, node, prop, self.ref(e, ref), self.evidence[node])
             for ref in e.refs("involves"):
+                # a place takes part (ccd:involves); anything else is what a grant's project is about
+                # (its title names it) or, for other entities, a related resource
                 target = self.ref(e, ref)
-                prop = CCD.involves if self._is_place(target) else CCD.hasParticipant
+                if self._is_place(target):
+                    prop = CCD.involves
+                else:
+                    prop = DCTERMS.subject if e.get("kind") == "grant" else DCTERMS.relation
                 self.relate(e, node, prop, target, self.evidence[node])
             if "funder" in e.data:
                 self.relate(e, node, CCD.funder, self.ref(e, e.get("funder")), self.evidence[node])

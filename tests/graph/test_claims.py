@@ -349,3 +349,47 @@ def test_the_claim_layer_is_queryable_natively(layer: Dataset) -> None:
         )
     )
     assert [r[0].value for r in rows] == ["13 世纪", "在这之前"]
+
+
+# --- shapes ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def validated(layer: Dataset, article_text: str):
+    from ccdkg.ontology import load_ontology
+    from ccdkg.validation import validate
+
+    def run_with(change) -> set[tuple[str, str]]:
+        ds = Dataset()
+        for q in layer.quads((None, None, None, None)):
+            ds.add(q)
+        change(ds.graph(GRAPH_STATED))
+        ds.graph(URIRef(str(ID) + "graph/ontology")).__iadd__(load_ontology())
+        report = validate(ds, text=article_text)
+        return {(str(r.focus), str(r.shape)) for r in report.results if str(r.severity).endswith("Violation")}
+
+    return run_with
+
+
+SHAPE_CASES = {
+    "ClaimAttributionShape": lambda g: g.remove((ID["claim/state-will-first"], CCD.attributedTo, None)),
+    "CitationShape": lambda g: g.add(
+        (ID["citation/fn01-chen-zhao-2017"], CCD.citationIntent, ID["city/shanghai"])
+    ),
+    "ListItemShape": lambda g: g.remove((ID["list-item/state-will-ways-1"], CCD.order, None)),
+    "PrecedentShape": lambda g: g.remove((ID["claim/hansa-precedent"], CCD.period, None)),
+    "StatementRecordShape": lambda g: g.remove(
+        (
+            URIRef(statement_iri(ID["claim/state-will-first"], CCD.attributedTo, ID["person/han-xiao"])),
+            PROV.wasDerivedFrom,
+            None,
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPE_CASES)
+def test_the_claim_layer_shapes_catch_a_broken_node(validated, shape: str) -> None:
+    assert validated(lambda g: None) == set()
+    found = validated(SHAPE_CASES[shape])
+    assert any(shape in s for _, s in found), found
