@@ -73,8 +73,6 @@ class Context:
         self.footnote_spans: dict[URIRef, Span] = {}
         # body sentences claims.yaml says carry no claim: passage -> (reason, where the entry is)
         self.uncovered: dict[URIRef, tuple[str, str]] = {}
-        # the claims (of the claim layer) that state a relation of the outline, for its statement record
-        self.claims_of: dict[tuple[URIRef, URIRef, URIRef], list[URIRef]] = {}
 
     def label(self, node: URIRef, zh: str, en: str, *, interpreted: bool = False) -> None:
         """zh-Hans in the stated graph (the article's wording), en and zh-Hant interpreted.

@@ -5,7 +5,9 @@ individuals (except the structural text properties below and rdf:type) is reifie
 graph as ``id:statement/<hash>`` (``ccdkg.namespaces.statement_iri``): an rdf:Statement with its
 subject, predicate, object and ``prov:wasDerivedFrom`` the passages or footnotes that state it.
 A stage that knows those passages records them (``Context.relate``); otherwise they are the
-passages both ends are derived from, else the subject's, else the object's.
+passages both ends are derived from, else the subject's, else the object's. A record of a relation
+that is not itself the claim layer's links (``ccd:supportsClaim``) the claims that state it: those
+derived from one of its passages and about, involving or exemplifying both its ends.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def statement_records(ctx: Context) -> None:
         both = [e for e in ds if e in do]
         return both or ds or do or [n for n in (s, o) if n in spans]
 
+    said = _claims_by_passage(g)
     for s, p, o in sorted(g):
         if p in STRUCTURAL or not isinstance(o, URIRef) or s in records:
             continue
@@ -64,5 +67,22 @@ def statement_records(ctx: Context) -> None:
         g.add((node, RDF.object, o))
         for e in found:
             g.add((node, PROV.wasDerivedFrom, e))
-        for claim in ctx.claims_of.get((s, p, o), ()):
-            g.add((node, CCD.supportsClaim, claim))
+        if (s, RDF.type, CCD.Claim) in g:
+            continue
+        for e in found:
+            for claim, targets in said.get(e, ()):
+                if s in targets and o in targets:
+                    g.add((node, CCD.supportsClaim, claim))
+
+
+CLAIM_TARGETS = (CCD.about, CCD.involves, CCD.hasParticipant, CCD.exemplifies)
+
+
+def _claims_by_passage(g) -> dict[URIRef, list[tuple[URIRef, set[URIRef]]]]:
+    """Passage -> the claims derived from it, each with what it is about, involves or exemplifies."""
+    out: dict[URIRef, list[tuple[URIRef, set[URIRef]]]] = {}
+    for claim in sorted(g.subjects(RDF.type, CCD.Claim)):
+        targets = {o for p in CLAIM_TARGETS for o in g.objects(claim, p)}
+        for passage in g.objects(claim, PROV.wasDerivedFrom):
+            out.setdefault(passage, []).append((claim, targets))
+    return out

@@ -393,3 +393,12 @@ def test_the_claim_layer_shapes_catch_a_broken_node(validated, shape: str) -> No
     assert validated(lambda g: None) == set()
     found = validated(SHAPE_CASES[shape])
     assert any(shape in s for _, s in found), found
+
+
+def test_a_record_names_the_claim_that_states_its_relation(layer: Dataset) -> None:
+    s, p, o = ID["organisation/hanseatic-league"], CCD.coreCity, ID["city/luebeck"]
+    record = URIRef(statement_iri(s, p, o))
+    assert objects(layer, record, CCD.supportsClaim) == {ID["claim/hansa-precedent"]}
+    # the claim layer's own relations are their claim's already
+    own = URIRef(statement_iri(ID["claim/hansa-precedent"], CCD.involves, ID["city/luebeck"]))
+    assert objects(layer, own, CCD.supportsClaim) == set()
