@@ -377,7 +377,9 @@ SHAPE_CASES = {
         (ID["citation/fn01-chen-zhao-2017"], CCD.citationIntent, ID["city/shanghai"])
     ),
     "ListItemShape": lambda g: g.remove((ID["list-item/state-will-ways-1"], CCD.order, None)),
-    "PrecedentShape": lambda g: g.remove((ID["claim/hansa-precedent"], CCD.period, None)),
+    "PrecedentShape": lambda g: g.set(
+        (ID["claim/hansa-precedent"], CCD.period, Literal("13 世纪", lang="zh-Hans"))
+    ),
     "StatementRecordShape": lambda g: g.remove(
         (
             URIRef(statement_iri(ID["claim/state-will-first"], CCD.attributedTo, ID["person/han-xiao"])),
