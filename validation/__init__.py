@@ -212,6 +212,12 @@ def _class_hierarchy(ontology: Graph) -> Graph:
         if isinstance(s, URIRef) and isinstance(o, URIRef):
             axioms.add((s, RDFS.subClassOf, o))
             axioms.add((o, RDFS.subClassOf, s))
+    # The ontology's own individuals (ccd:Stated, ccd:Endorsed …) are values of the data: their classes,
+    # so that a range shape (ccd:authorStance → ccd:Stance) knows them without the whole ontology.
+    for individual in ontology.subjects(RDF.type, OWL.NamedIndividual):
+        for cls in ontology.objects(individual, RDF.type):
+            if isinstance(individual, URIRef) and isinstance(cls, URIRef) and cls != OWL.NamedIndividual:
+                axioms.add((individual, RDF.type, cls))
     return axioms
 
 

@@ -22,8 +22,9 @@ from ccdkg.namespaces import SH
 from ccdkg.validation.report import SHAPES
 
 # Whether the default profile requires a ccd:StatementRecord with a passage behind every stated relation.
-# Turn on (True) once the extraction writes the records and `ccdkg release` has rebuilt the graph.
-RELATION_EVIDENCE_IN_DEFAULT = False
+# On since the extraction writes the records (the claim layer, issue 14); False would leave them to the
+# evidence profile.
+RELATION_EVIDENCE_IN_DEFAULT = True
 
 DEFAULT = "dataset"
 
@@ -45,11 +46,13 @@ class Profile:
         for name in self.off:
             out.add((SHAPES[name], SH.deactivated, Literal(True)))
         if not self.iri_scheme:
+            targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
             for shape, pattern in list(out.subject_objects(SH.pattern)):
-                # Node-level patterns on our IRIs only; a DOI's or a Wikidata link's form is structure.
-                if (shape, SH.path, None) not in out and str(pattern).startswith(
-                    "^https://w3id\\.org/ccdkg/id/"
-                ):
+                # The IRI scheme of targeted shapes only; a DOI's or a Wikidata link's form is structure,
+                # and a nested pattern (an open range's "not one of ours") is a test, not the scheme.
+                targeted = any((shape, t, None) in out for t in targets)
+                ours = str(pattern).startswith("^https://w3id\\.org/ccdkg/id/")
+                if targeted and ours and (shape, SH.path, None) not in out:
                     out.remove((shape, SH.pattern, pattern))
         return out
 

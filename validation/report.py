@@ -162,7 +162,7 @@ def _is_generated(result: Result) -> bool:
 def _rank(result: Result) -> tuple[int, int, int, str, str]:
     component = _COMPONENT_RANK.index(result.component) if result.component in _COMPONENT_RANK else 99
     valueless = result.value is None or result.value == result.focus
-    return (int(valueless), int(_is_generated(result)), component, result.shape, str(result.component))
+    return (int(valueless), component, int(_is_generated(result)), result.shape, str(result.component))
 
 
 def merge_duplicates(results: Iterable[Result]) -> list[Result]:
