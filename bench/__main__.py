@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import extras, report
+from bench import extras, report, side_by_side
 from bench.hostload import HostLoad, describe
 from bench.load import Cell, answer_size, fetch, run_cell
 from bench.mix import Query, load_queries
@@ -33,8 +33,7 @@ SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 # (concurrency, unique?) in the order they run: unique first, so that no cache filled by the repeated
 # cells can help them.
 CELLS = (("c1", 1, True), ("c8", 8, True), ("c1", 1, False), ("c8", 8, False))
-SLOW_SINGLE = 1.0  # s: a query this slow at concurrency 1 is not run at 8 (it would only queue)
-RESTART_LIMIT = 30.0  # s: a peer that timed out is restarted only if it loads faster than this
+SLOW_SINGLE, RESTART_LIMIT = side_by_side.SLOW_SINGLE, side_by_side.RESTART_LIMIT
 
 
 def cell_key(conc: str, unique: bool) -> str:
@@ -189,6 +188,7 @@ def run_size(
         result["pyoxigraph_bulk_load"] = pyoxigraph_bulk_load(data)
     except Exception as err:  # noqa: BLE001 - the reference is reported as missing, the run goes on
         result["pyoxigraph_bulk_load"] = {"error": str(err)}
+    alone: list[Peer] = []
     for peer in peers:
         if args.skip_rdflib_above and peer.family == "rdflib" and size > args.skip_rdflib_above:
             result["peers"][peer.name] = {
@@ -196,8 +196,18 @@ def run_size(
                 "family": peer.family,
                 "failed": f"not run above {args.skip_rdflib_above} triples (--skip-rdflib-above)",
             }
-            continue
+        elif args.sequential or peer.family == "rdflib":
+            alone.append(peer)
+    # The peers that the targets compare closely run side by side (bench/side_by_side.py);
+    # rdflib-endpoint, 10-1000x slower and busy long after a timeout, runs alone afterwards.
+    group = [p for p in peers if p not in alone and p.name not in result["peers"]]
+    if group:
+        result["peers"].update(
+            side_by_side.run_group(group, data, shape, queries, CELLS, args, clock.remaining, work, log)
+        )
+    for peer in alone:
         result["peers"][peer.name] = run_peer(peer, data, shape, queries, args, clock, work)
+    result["peers"] = {p.name: result["peers"][p.name] for p in peers if p.name in result["peers"]}
     return result
 
 
@@ -231,6 +241,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--no-extras", action="store_true", help="skip build/validate/in-process measurements"
+    )
+    parser.add_argument(
+        "--sequential",
+        action="store_true",
+        help="run the peers one at a time instead of side by side (less memory, more noise in ratios)",
     )
     parser.add_argument(
         "--json", type=Path, help="raw results (default: bench/results/latest.json or quick.json)"
@@ -271,6 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "quick": args.quick,
             "load_limit_s": args.load_limit,
             "peers": [p.name for p in peers],
+            "side_by_side": not args.sequential,
         },
         "queries": {q.slug: {"name": q.name, "kind": q.kind, "text": q.template} for q in queries},
         "sizes": {},

@@ -231,6 +231,29 @@ def _gunicorn_floor(work: Path, limit: float) -> Running:
     return Running("gunicorn-floor", url, proc, time.monotonic() - t0, log)
 
 
+FAULT_REQUESTS = 5
+
+
+def _tree_faults(pid: int) -> tuple[int, set[int]]:
+    """(minor page faults of a process tree, with those of reaped children; the tree's pids)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        pids = {pid, *(p.pid for p in root.children(recursive=True))}
+    except psutil.NoSuchProcess:
+        return 0, set()
+    total = 0
+    for p in pids:
+        try:
+            raw = Path(f"/proc/{p}/stat").read_text()
+        except OSError:
+            continue
+        rest = raw[raw.rfind(")") + 2 :].split()
+        total += int(rest[7]) + int(rest[8])  # minflt, cminflt
+    return total, pids
+
+
 class _Client:
     """One keep-alive connection (http.client reconnects when a server closes it, as the naive
     app's sync workers do after every response); the same client for every server."""
@@ -289,6 +312,19 @@ def over_http(label: str, queries: list[Query], budget: float, work: Path) -> di
                 out["gunicorn_floor_runs"] = [us]
             else:
                 out[name][slug] = us
+        # Page faults and fresh processes per request: what copy-on-write and retiring workers cost.
+        out["faults"] = {name: {} for name in clients}
+        for q in queries:
+            for name, c in clients.items():
+                pid = running[name].proc.pid
+                before, t0 = _tree_faults(pid), 10**8 + queries.index(q) * 1000
+                for n in range(t0, t0 + FAULT_REQUESTS):
+                    c.get(q.render(shape, n), q.accept)
+                after = _tree_faults(pid)
+                out["faults"][name][q.slug] = {
+                    "minor_faults": round((after[0] - before[0]) / FAULT_REQUESTS),
+                    "new_processes": len(after[1] - before[1]),
+                }
         runs = [x for x in out.pop("gunicorn_floor_runs", []) if x is not None]
         if runs:
             out["gunicorn_floor_us"] = round(statistics.median(runs), 1)
@@ -535,6 +571,25 @@ def markdown(result: dict) -> str:
     ]
     for stage in next(iter(table.values())):
         lines.append(f"| {stage} | " + " | ".join(_fmt(table[q][stage]) for q in queries) + " |")
+    faults = result["http"].get("faults", {})
+    if faults:
+        lines += [
+            "",
+            f"Minor page faults per request (mean of {FAULT_REQUESTS} unique requests, whole process tree; "
+            "in brackets the processes forked meanwhile, i.e. fresh query workers):",
+            "",
+            "| server | " + " | ".join(queries) + " |",
+            "| --- | " + " | ".join("---:" for _ in queries) + " |",
+        ]
+        for name, row in faults.items():
+            cells = [
+                f"{row[q]['minor_faults']:,}"
+                + (f" ({row[q]['new_processes']})" if row[q]["new_processes"] else "")
+                if q in row
+                else "—"
+                for q in queries
+            ]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     floor = result["http"].get("gunicorn_floor_us")
     if floor:
         lines += [

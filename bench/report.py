@@ -421,12 +421,23 @@ def markdown(results: dict) -> str:
         "in the stated graph, en and zh-Hant in the interpreted graph; coordinates and Wikidata links; "
         "a small class hierarchy in the ontology graph). Every server serves the union of the named "
         "graphs as its default graph (`oxigraph serve --union-default-graph`).",
-        "- Servers, one at a time on loopback with the same file: `ccdkg serve --data FILE` (default "
+        "- Servers, "
+        + (
+            "side by side on loopback with the same file (bench/side_by_side.py: all loaded at once, each "
+            "cell's time shared out in three turns per server, so that a burst of other load falls on all "
+            "alike; rdflib-endpoint runs alone afterwards): "
+            if cfg.get("side_by_side")
+            else "one at a time on loopback with the same file: "
+        )
+        + "`ccdkg serve --data FILE` (default "
         "options, memory store: the *ccdkg* of every ratio), with `--store PATH` (on-disk) and with "
         "`--workers 2`; `oxigraph serve` in memory (file uploaded through the Graph Store Protocol); the "
         "naive Flask + pyoxigraph app `bench/naive_app.py` under gunicorn (2 sync workers, `--preload`, no "
         "guard, no deadline, no cache: the cost of safety is ccdkg's distance to it); `rdflib-endpoint "
         "serve FILE`.",
+        "- Peers in this run: "
+        + ", ".join(f"`{p}`" for p in cfg.get("peers", []))
+        + " (the columns of the tables; a target whose peer did not run says NOT MEASURED).",
         "- Queries: `bench/queries/*.rq`. *Unique* = every request a distinct query (other entity, other "
         "offset, and a trailing `# nonce N` comment, so no response cache can answer it: the query path). "
         "*Repeated (cache)* = one text again and again after one priming request: the response cache's "

@@ -123,7 +123,9 @@ def test_a_whole_tiny_run_writes_the_report(tmp_path: Path, capsys: pytest.Captu
     )
     assert code == 0
     results = json.loads(raw.read_text(encoding="utf-8"))
+    assert results["config"]["side_by_side"], "the peers the targets compare run side by side"
     peers = results["sizes"]["1k"]["peers"]
+    assert list(peers) == ["naive-flask", "oxigraph-mem", "oxigraph-disk"]  # in the order of all_peers()
     assert peers["oxigraph-mem"]["answers"] == {k: v for k, v in peers["oxigraph-disk"]["answers"].items()}, (
         "both oxigraph modes must give the same answers"
     )
