@@ -29,6 +29,8 @@ app = Flask(__name__)
 @app.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     query = request.values.get("query")
+    if request.mimetype == "application/sparql-query":
+        query = request.get_data(as_text=True)
     if not query:
         return Response("no query\n", 400, mimetype="text/plain")
     try:

@@ -232,7 +232,7 @@ class RdflibEndpoint(Peer):
 
 
 class Ccdkg(Peer):
-    """``ccdkg serve --data FILE`` with the memory store, an on-disk store, or gunicorn workers."""
+    """``ccdkg serve --data FILE`` with the memory store, an on-disk store, or two server processes."""
 
     family = "ccdkg"
 

@@ -30,7 +30,6 @@ import json
 import logging
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -125,26 +124,31 @@ def _environ(query: str, accept: str) -> dict:
     }
 
 
-def _guard_call(ext) -> Callable[[str], object]:
-    """The guard as the request path calls it: the checked-query value where there is one
-    (ccdkg.server.query), else ``guard.check_query``."""
-    try:
-        from ccdkg.server import query as checked  # the guard engineer's CheckedQuery, when merged
-    except ImportError:
-        checked = None
-    if checked is not None:
-        for name in ("check", "checked_query", "parse"):
-            fn = getattr(checked, name, None)
-            if callable(fn):
-                return lambda text: fn(text, ext.config.limits, served_graphs=ext.store.named_graphs())
-        cls = getattr(checked, "CheckedQuery", None)
-        for name in ("parse", "from_text", "check"):
-            fn = getattr(cls, name, None)
-            if callable(fn):
-                return lambda text: fn(text, ext.config.limits, served_graphs=ext.store.named_graphs())
-    from ccdkg.server import guard
+def _request_path(ext) -> tuple[Callable, Callable, Callable, bool]:
+    """(check, execute, run) as /sparql calls them, and whether execute and run include the check.
 
-    return lambda text: guard.check_query(text, ext.config.limits, served_graphs=ext.store.named_graphs())
+    Since the checked-query value (server/query.py) the store and the pool take its result, so
+    their layers run the check too and the stages subtract it; before, they took the text."""
+    limits, graphs = ext.config.limits, ext.store.named_graphs()
+    try:
+        from ccdkg.server.query import check_query
+    except ImportError:
+        from ccdkg.server import guard
+
+        def check(text: str) -> object:
+            return guard.check_query(text, limits, served_graphs=graphs)
+
+        return check, ext.store.execute, ext.engine.run, False
+
+    def checked(text: str) -> object:
+        return check_query(text, limits, served_graphs=graphs)
+
+    return (
+        checked,
+        lambda text, accept: ext.store.execute(checked(text), accept),
+        lambda text, accept: ext.engine.run(checked(text), accept),
+        True,
+    )
 
 
 def in_process_layers(label: str, queries: list[Query], budget: float) -> dict:
@@ -167,7 +171,7 @@ def in_process_layers(label: str, queries: list[Query], budget: float) -> dict:
     access.addHandler(handler)
     access.setLevel(logging.INFO)
     access.propagate = False
-    check = _guard_call(ext)
+    check, execute, run, includes_check = _request_path(ext)
 
     def wsgi(text: str, accept: str) -> bytes:
         status: list[str] = []
@@ -183,8 +187,8 @@ def in_process_layers(label: str, queries: list[Query], budget: float) -> dict:
         "bare": lambda t, q: bare.query(t, use_default_graph_as_union=True).serialize(
             format=ox.RdfFormat.N_TRIPLES if q.kind == "graph" else ox.QueryResultsFormat.JSON
         ),
-        "store": lambda t, q: ext.store.execute(t, q.accept),
-        "pool": lambda t, q: ext.engine.run(t, q.accept),
+        "store": lambda t, q: execute(t, q.accept),
+        "pool": lambda t, q: run(t, q.accept),
         "guard": lambda t, q: check(t),
         "routing": lambda t, q: app.url_map.bind_to_environ(_environ(t, q.accept)).match(),
         "wsgi": lambda t, q: wsgi(t, q.accept),
@@ -214,7 +218,22 @@ def in_process_layers(label: str, queries: list[Query], budget: float) -> dict:
         ext.close()
         access.removeHandler(handler)
         sink.close()
+    for row in rows.values():
+        row["store_includes_check"] = includes_check
     return rows
+
+
+def _granian_floor(work: Path, limit: float) -> Running:
+    """granian (WSGI interface, one worker) serving floor_app: the Rust front's own floor."""
+    port = free_port()
+    log = work / "granian-floor.log"
+    cmd = [str(BIN / "granian"), "--interface", "wsgi", "--workers", "1", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--working-dir", str(REPO), "bench.profile:floor_app"]
+    t0 = time.monotonic()
+    proc = _launch(cmd, log)
+    url = f"http://127.0.0.1:{port}/sparql"
+    _wait_ready(proc, url, t0 + limit, log)
+    return Running("granian-floor", url, proc, time.monotonic() - t0, log)
 
 
 def _gunicorn_floor(work: Path, limit: float) -> Running:
@@ -289,6 +308,8 @@ def over_http(label: str, queries: list[Query], budget: float, work: Path) -> di
         "naive": lambda: NaiveFlask().start(data, work, 120),
         "gunicorn_floor": lambda: _gunicorn_floor(work, 60),
     }
+    if (BIN / "granian").exists():
+        starters["granian_floor"] = lambda: _granian_floor(work, 60)
     try:
         for name, start in starters.items():
             try:
@@ -296,7 +317,7 @@ def over_http(label: str, queries: list[Query], budget: float, work: Path) -> di
             except Exception as err:  # noqa: BLE001
                 out[f"{name}_error"] = str(err)[:200]
         clients = {name: _Client(r.url) for name, r in running.items()}
-        floor = clients.pop("gunicorn_floor", None)
+        floors = {name: clients.pop(name) for name in list(clients) if name.endswith("_floor")}
         for name in clients:
             out[name] = {}
         fns: dict = {
@@ -304,12 +325,12 @@ def over_http(label: str, queries: list[Query], budget: float, work: Path) -> di
             for q in queries
             for name, c in clients.items()
         }
-        if floor is not None:
-            fns[("gunicorn_floor", "")] = lambda n, c=floor: c.get("ASK {}", "application/json")
+        for name, c in floors.items():
+            fns[(name, "")] = lambda n, c=c: c.get("ASK {}", "application/json")
         for (name, slug), value in _interleaved(fns, budget).items():
             us = None if isinstance(value, str) else round(1e6 * value, 1)
-            if name == "gunicorn_floor":
-                out["gunicorn_floor_runs"] = [us]
+            if name in floors:
+                out[f"{name}_us"] = us
             else:
                 out[name][slug] = us
         # Page faults and fresh processes per request: what copy-on-write and retiring workers cost.
@@ -325,10 +346,7 @@ def over_http(label: str, queries: list[Query], budget: float, work: Path) -> di
                     "minor_faults": round((after[0] - before[0]) / FAULT_REQUESTS),
                     "new_processes": len(after[1] - before[1]),
                 }
-        runs = [x for x in out.pop("gunicorn_floor_runs", []) if x is not None]
-        if runs:
-            out["gunicorn_floor_us"] = round(statistics.median(runs), 1)
-        for c in [*clients.values(), *([floor] if floor else [])]:
+        for c in [*clients.values(), *floors.values()]:
             c.close()
     finally:
         for r in running.values():
@@ -338,13 +356,17 @@ def over_http(label: str, queries: list[Query], budget: float, work: Path) -> di
 
 STAGES = [
     ("engine + native serialization (bare pyoxigraph)", "bare", None),
-    ("store layer (negotiation, dataset, capped buffer)", "store", "bare"),
+    ("store layer (negotiation, dataset, capped buffer)", "store", "bare|bare+guard"),
     ("hand-off to the query worker (marshal, socketpair, wake-ups)", "pool", "store"),
     ("guard / check", "guard", None),
     ("Flask routing (url_map.match)", "routing", None),
     ("access log line", "wsgi", "wsgi_nolog"),
-    ("rest of the WSGI app (Flask, hooks, negotiation, cache, ETag)", "wsgi_nolog", "pool+guard+routing"),
-    ("HTTP: gunicorn parse + response + client + loopback", "http", "wsgi"),
+    (
+        "rest of the WSGI app (Flask, hooks, negotiation, cache, ETag)",
+        "wsgi_nolog",
+        "pool+guard+routing|pool+routing",
+    ),
+    ("HTTP: server parse + response + client + loopback", "http", "wsgi"),
 ]
 
 
@@ -353,6 +375,7 @@ def stage_table(layers: dict, http: dict) -> dict[str, dict[str, float | None]]:
     table: dict[str, dict[str, float | None]] = {}
     for q, row in layers.items():
         vals = {k[:-3]: v for k, v in row.items() if k.endswith("_us")}
+        with_check = bool(row.get("store_includes_check"))
         if http.get("ccdkg", {}).get(q) is not None:
             vals["http"] = http["ccdkg"][q]
         col: dict[str, float | None] = {}
@@ -360,6 +383,8 @@ def stage_table(layers: dict, http: dict) -> dict[str, dict[str, float | None]]:
             if top not in vals:
                 col[stage] = None
                 continue
+            if below and "|" in below:  # the store layer: with or without the check in it
+                below = below.split("|")[1 if with_check else 0]
             base = 0.0
             for part in (below or "").split("+"):
                 if part:
@@ -394,6 +419,9 @@ RULES: list[tuple[str, str | None, str]] = [
     ("gunicorn/http/", None, "HTTP parse (gunicorn)"),
     ("gunicorn/arbiter.py", None, "gunicorn master (arbiter)"),
     ("gunicorn/", None, "HTTP server loop (gunicorn gthread: poll, thread hand-over, keep-alive)"),
+    ("server/front.py", None, "HTTP front (server/front.py: RSGI to WSGI, app-thread hand-off)"),
+    ("granian/", None, "HTTP front (granian)"),
+    ("asyncio/", None, "HTTP front event loop (asyncio)"),
     ("server/", None, "ccdkg {file}"),
 ]
 
@@ -527,7 +555,7 @@ def sample_under_load(label: str, queries: list[Query], seconds: float, work: Pa
 
 def _tree_cpu(pid: int) -> dict[str, float]:
     """CPU seconds of a process tree by role: user and system of all, and user + system of the
-    gunicorn master (the root), the front (its children: gunicorn workers running Flask) and the
+    HTTP server's master (the root), the front (its children: the workers running Flask) and the
     query pool (deeper: zygote and query workers), each with the children it has reaped."""
     import psutil
 
@@ -590,12 +618,18 @@ def markdown(result: dict) -> str:
                 for q in queries
             ]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    floor = result["http"].get("gunicorn_floor_us")
-    if floor:
+    floors = [
+        f"{name} {result['http'][f'{name}_floor_us']:,.0f} µs"
+        for name in ("gunicorn", "granian")
+        if result["http"].get(f"{name}_floor_us")
+    ]
+    if floors:
         lines += [
             "",
-            f"gunicorn's own floor (ccdkg serve's gunicorn options, an empty WSGI app, same client): "
-            f"{floor:,.0f} µs.",
+            "HTTP servers' own floor (an empty WSGI app; gunicorn with the gthread options ccdkg serve had "
+            "before its granian front, granian's WSGI interface; same client, c=1): "
+            + ", ".join(floors)
+            + ".",
         ]
     s = result.get("samples", {})
     u = s.get("unsampled", {})
@@ -607,8 +641,8 @@ def markdown(result: dict) -> str:
             "`--gil` counts Python holding the GIL. Without py-spy attached "
             f"({', '.join(f'{k} {v}/s' for k, v in u['rps'].items())}) the server's process tree used "
             f"{_fmt(u['cpu_user_us_per_request'])} µs user + {_fmt(u['cpu_system_us_per_request'])} µs "
-            f"system CPU per request ({u['cpu_cores']} cores busy): the front process (gunicorn worker, "
-            f"Flask) {_fmt(u['cpu_front_us_per_request'])} µs, the query pool "
+            f"system CPU per request ({u['cpu_cores']} cores busy): the front process (HTTP server "
+            f"worker, Flask) {_fmt(u['cpu_front_us_per_request'])} µs, the query pool "
             f"{_fmt(u['cpu_query_pool_us_per_request'])} µs, the master "
             f"{_fmt(u['cpu_master_us_per_request'])} µs. What the table does not show is "
             "the kernel's socket, pipe and futex work and native code that releases the GIL.",

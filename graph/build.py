@@ -138,7 +138,7 @@ def build(
     if output is not None:
         written.append(write_one(dataset, output))
     else:
-        written = write_release(dataset, out_dir or RELEASE_DIR, report_turtle)
+        written = write_release(dataset, out_dir or RELEASE_DIR, report_turtle, text.encode("utf-8"))
     return BuildResult(
         dataset,
         written,

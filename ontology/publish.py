@@ -18,15 +18,19 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
+from ccdkg import formats
+from ccdkg.errors import BuildError
 from ccdkg.namespaces import CCD, ONTOLOGY_IRI, PREFIXES
+from ccdkg.ontology.diagram import render_svg
 
 from . import ALIGN_FILE, DOCS_DIR, RELEASE_DIR, W3ID_DIR, load_ontology
 
 # The deployment the w3id rules redirect to; a maintainer changes it here before submitting.
 DEPLOYMENT = "https://ccdkg.example.org"
-# Release file name suffix → rdflib serialiser.
-FORMATS: dict[str, str] = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}
-OX_FORMATS = {"xml": ox.RdfFormat.RDF_XML, "json-ld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
+# The release's formats (from the project's table), by file name suffix.
+FORMATS: dict[str, formats.Format] = {
+    f.extension: f for f in (formats.TURTLE, formats.RDF_XML, formats.JSON_LD, formats.N_TRIPLES)
+}
 HTACCESS_TEMPLATE = W3ID_DIR / "htaccess.in"
 # pyLODE's own vocabulary for what its class entries show.
 ONTDOC_HAS_INSTANCE = URIRef("https://w3id.org/profile/ontdoc/hasInstance")
@@ -60,18 +64,19 @@ def _sorted_copy(graph: Graph) -> Graph:
     return copy
 
 
-def _serialise(graph: Graph, fmt: str) -> str:
+def _serialise(graph: Graph, fmt: formats.Format) -> str:
     """Turtle through rdflib (grouped, sorted, readable); the other formats through pyoxigraph's
     streaming serialisers fed with the triples in sorted order, which fixes their byte order
     (rdflib's RDF/XML and JSON-LD writers follow hash-seeded set order)."""
-    if fmt == "turtle":
+    if fmt is formats.TURTLE:
         text = graph.serialize(format="turtle")
         return text if text.endswith("\n") else text + "\n"
     lines = sorted(set(graph.serialize(format="nt").splitlines()) - {""})
     triples = ox.parse("\n".join(lines) + "\n", format=ox.RdfFormat.N_TRIPLES)
-    prefixes = _used_prefixes(graph)
-    text = ox.serialize(triples, format=OX_FORMATS[fmt], prefixes=prefixes if fmt == "xml" else None).decode()
-    if fmt == "json-ld":  # expanded JSON-LD on one line: indent it, keeping the sorted order
+    prefixes = _used_prefixes(graph) if fmt is formats.RDF_XML else None
+    assert isinstance(fmt.oxigraph, ox.RdfFormat)
+    text = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes).decode()
+    if fmt is formats.JSON_LD:  # expanded JSON-LD on one line: indent it, keeping the sorted order
         text = json.dumps(json.loads(text), ensure_ascii=False, indent=1)
     return text if text.endswith("\n") else text + "\n"
 
@@ -102,6 +107,14 @@ def _ontpub() -> type:
     from pylode.utils import section_html
 
     class OntPubWithIndividuals(OntPub):
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - OntPub's own signature
+            super().__init__(*args, **kwargs)
+            # Every term's entry is the fragment of its IRI (…/ontology#CityCluster → id="CityCluster"),
+            # so hash IRIs dereferenced in a browser land on it; pyLODE would derive ids from labels.
+            for term in set(self.ont.subjects()):
+                if str(term).startswith(str(CCD)):
+                    self.fids[str(term)] = str(term)[len(str(CCD)) :]
+
         def _make_main_sections(self) -> None:
             super()._make_main_sections()
             if (None, RDF.type, OWL.NamedIndividual) in self.ont:
@@ -126,7 +139,26 @@ def _docs_html() -> str:
     # pyLODE logs its background-ontology loading at INFO; keep `ccdkg release` quiet.
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
     html = _ontpub()(_docs_graph(), sort_subjects=True).make_html()
-    return html if html.endswith("\n") else html + "\n"
+    html = html if html.endswith("\n") else html + "\n"
+    return _with_diagram(html, render_svg(load_ontology(align=False)))
+
+
+DIAGRAM_FILE = "ccdkg-diagram.svg"
+CLASSES_SECTION = '<div class="section" id="classes">'
+
+
+def _with_diagram(html: str, svg: str) -> str:
+    """The documentation page with the ontology diagram inlined before the list of classes (inline,
+    so the page stays one self-contained file wherever it is served)."""
+    if CLASSES_SECTION not in html:
+        raise BuildError("pyLODE's page has no classes section to put the diagram before")
+    body = svg[svg.index("<svg") :]
+    figure = (
+        '<div class="section" id="diagram">\n<h2>Diagram</h2>\n'
+        "<p>Classes (boxes), sub-classes (dashed arrows) and object properties from domain to range.</p>\n"
+        f'<div style="overflow-x:auto">{body}</div>\n</div>\n'
+    )
+    return html.replace(CLASSES_SECTION, figure + CLASSES_SECTION, 1)
 
 
 def _htaccess(ver: str) -> str:
@@ -164,6 +196,7 @@ def write_release(out_dir: Path | str | None = None) -> list[Path]:
 
     html = _docs_html()
     _write(docs_dir / "index.html", html, written)
+    _write(docs_dir / DIAGRAM_FILE, render_svg(load_ontology(align=False)), written)
     _write(release_dir / ver / "index.html", html, written)
     _write(w3id_dir / ".htaccess", _htaccess(ver), written)
     return written
@@ -191,13 +224,7 @@ def release_files() -> dict[str, Path]:
     """Media type → current release file of the core ontology, for content negotiation at the
     ontology IRI (``text/html`` → the pyLODE page)."""
     ver = version()
-    media = {
-        "ttl": "text/turtle",
-        "rdf": "application/rdf+xml",
-        "jsonld": "application/ld+json",
-        "nt": "application/n-triples",
-    }
-    out = {mtype: RELEASE_DIR / ver / f"ccdkg.{ext}" for ext, mtype in media.items()}
+    out = {fmt.media_type: RELEASE_DIR / ver / f"ccdkg.{ext}" for ext, fmt in FORMATS.items()}
     out["text/html"] = DOCS_DIR / "index.html"
     return out
 

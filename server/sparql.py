@@ -3,10 +3,13 @@
 * GET ``?query=`` · POST ``application/x-www-form-urlencoded`` (``query=``) · POST
   ``application/sparql-query`` (the body is the query; dataset parameters in the URL);
 * ``default-graph-uri`` / ``named-graph-uri``, restricted to the graphs served;
-* the result format by ``Accept`` (q-values) or ``format=``; 406 when nothing acceptable;
+* the result format by ``Accept`` (q-values) or ``format=`` among the formats of the query's
+  form (:mod:`ccdkg.formats`), negotiated before the query runs; 406 when nothing acceptable;
+  the query UI instead only for a browser that ranks HTML above every result format of the form;
 * 400 with the parser's message and position, 405 for other methods, 413 for oversized
   requests, 415 for other body types, 403 for SPARQL Update (the endpoint is read-only);
-* GET without a query: the service description, or the query UI for browsers.
+* GET without a query: the service description, or the query UI for browsers;
+* HEAD is GET without the body: the same status and headers.
 
 Responses to the immutable release are cached in memory and carry an ETag; a matching
 ``If-None-Match`` is answered 304 without running anything.
@@ -16,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -27,7 +29,8 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Response, current_app, g, request
 
 from ccdkg.server import formats, guard
-from ccdkg.server.store import BadDataset, Overloaded, QueryError
+from ccdkg.server.query import check_query
+from ccdkg.server.store import Overloaded, QueryError
 
 bp = Blueprint("sparql", __name__)
 access_log = logging.getLogger("ccdkg.access")
@@ -35,8 +38,6 @@ access_log = logging.getLogger("ccdkg.access")
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
-# Results of these functions differ between runs: such responses are never cached.
-_VOLATILE = re.compile(r"\b(?:rand|now|uuid|struuid|bnode)\s*\(", re.IGNORECASE)
 
 
 class ResponseCache:
@@ -156,10 +157,9 @@ class ReplayCache:
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A plain-text error: clients (SPARQLWrapper, Jena, curl) show the body as it is."""
-    response = Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
+    response = formats.plain_error(status, message)
     for name, value in (headers or {}).items():
         response.headers[name] = value
-    g.ccdkg_error = message
     return response
 
 
@@ -173,33 +173,20 @@ class _Bad(Exception):
     pass
 
 
-def _read_request() -> tuple[str | None, str | None, list[str], list[str], str | None] | Response:
-    """(query, update, default graphs, named graphs, format=) from any of the three forms."""
-    config = current_app.extensions["ccdkg"].config
-    if request.content_length is not None and request.content_length > config.max_request_bytes:
-        return error(413, f"request body larger than this server's cap of {config.max_request_bytes} bytes")
+def _read_request() -> tuple[str | None, str | None, list[str], list[str], list[str]] | Response:
+    """(query, update, default graphs, named graphs, every format=) from any of the three forms.
+
+    The body's size was capped before (security.py, MAX_CONTENT_LENGTH), and a form's encoding.
+    """
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         params = args
     else:
         mimetype = request.mimetype
         if mimetype == _FORM:
-            body = request.get_data(cache=True)
-            if len(body) > config.max_request_bytes:
-                return error(
-                    413, f"request body larger than this server's cap of {config.max_request_bytes} bytes"
-                )
-            try:
-                body.decode("utf-8")
-            except UnicodeDecodeError as err:
-                return error(400, f"request body is not valid UTF-8 (byte {err.start})")
             params = request.form
         elif mimetype == _QUERY:
             body = request.get_data(cache=True)
-            if len(body) > config.max_request_bytes:
-                return error(
-                    413, f"request body larger than this server's cap of {config.max_request_bytes} bytes"
-                )
             try:
                 text = body.decode("utf-8")
             except UnicodeDecodeError as err:
@@ -211,7 +198,7 @@ def _read_request() -> tuple[str | None, str | None, list[str], list[str], str |
                 None,
                 args.getlist("default-graph-uri"),
                 args.getlist("named-graph-uri"),
-                args.get("format"),
+                args.getlist("format"),
             )
         elif mimetype == _UPDATE:
             return error(403, "this endpoint is read-only: SPARQL Update is not accepted")
@@ -223,10 +210,11 @@ def _read_request() -> tuple[str | None, str | None, list[str], list[str], str |
     try:
         query = _one(params.getlist("query"), "query")
         update = _one(params.getlist("update"), "update")
-        fmt = _one(params.getlist("format") or args.getlist("format"), "format")
     except _Bad as err:
         return error(400, str(err))
-    return query, update, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"), fmt
+    # Repeats are checked by the negotiation: agreeing ones are fine, disagreeing ones a 400.
+    asked = params.getlist("format") or args.getlist("format")
+    return query, update, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"), asked
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -235,59 +223,74 @@ def sparql() -> Response:
     read = _read_request()
     if isinstance(read, Response):
         return read
-    query, update, default_graphs, named_graphs, format_param = read
+    query, update, default_graphs, named_graphs, asked = read
     if update is not None:
         return error(403, "this endpoint is read-only: SPARQL Update is not accepted")
-    accept = request.headers.get("Accept")
     if query is None:
         if request.method == "POST":
             return error(400, "no query: POST query=… or a body of type application/sparql-query")
-        return ext.meta.service_description_response()
+        return ext.meta.service_description_response(asked)
     g.ccdkg_query = query
+    accept: str | None = request.headers.get("Accept")
 
-    if request.method == "GET" and not format_param and formats.prefers_html(accept, formats.SOLUTIONS):
-        ui = current_app.view_functions.get(ext.config.query_ui_endpoint)
-        if ui is not None:  # a browser following a query link: show it in the query UI
-            return current_app.make_response(ui())
-
-    key = (query, accept, format_param, tuple(default_graphs), tuple(named_graphs))
+    # The same request (text, Accept, format=, dataset, method) gets the same answer: a repeat is
+    # answered from the cache without being checked or negotiated again.
+    key = (query, accept, tuple(asked), tuple(default_graphs), tuple(named_graphs), request.method == "POST")
     cached = ext.cache.get(key)
     if cached is not None:
         g.ccdkg_cache = "hit"
         return formats.conditional_response(*cached)
 
-    # ---- SAFETY CHECKPOINT: every user query passes the guard before anything parses it. ----
+    # ---- SAFETY CHECKPOINT: every user query is checked, once, before anything parses it. ----
+    # Relative IRIs resolve against the configured public base (not the request URL): the same
+    # answer behind any proxy, and <id/…> names this dataset's resources.
     try:
-        guard.check_query(query, ext.config.limits, served_graphs=ext.store.named_graphs())
+        checked = check_query(
+            query,
+            ext.config.limits,
+            served_graphs=ext.store.named_graphs(),
+            default_graph_uris=default_graphs,
+            named_graph_uris=named_graphs,
+            base_iri=ext.config.base,
+        )
     except guard.QueryRefused as refused:
         return error(refused.status, refused.message)
     # --------------------------------------------------------------------------------------------
 
-    served = set(ext.store.named_graphs())
-    for iri in (*default_graphs, *named_graphs):
-        if iri not in served:
-            return _query_error(
-                BadDataset(
-                    f"graph <{iri}> is not served here; the named graphs are: "
-                    + " ".join(f"<{s}>" for s in sorted(served))
-                )
-            )
+    # ---- NEGOTIATION, once the query's form is known (checked.kind) -------------------------
+    format_param: str | None = None
+    if checked.kind is None:  # no form to be read: the engine's parser reports what is wrong
+        if len(set(asked)) > 1:
+            return error(400, "format= is given more than once: " + ", ".join(asked))
+        format_param = asked[0] if asked else None
+    else:
+        results = offers = formats.of_kind(checked.kind)
+        ui = current_app.view_functions.get(ext.config.query_ui_endpoint)
+        if ui is not None and request.method in ("GET", "HEAD"):
+            offers = (*offers, formats.HTML)  # last: HTML only when preferred to every result format
+        chosen = formats.choose(offers, asked, "the result of this query", listed=results)
+        if isinstance(chosen, Response):
+            return chosen
+        if chosen is formats.HTML:  # a browser following a query link: show it in the query UI
+            assert ui is not None
+            return current_app.make_response(ui())
+        accept = chosen.media_type  # one media type is a valid Accept: the engine writes this one
+    # --------------------------------------------------------------------------------------------
 
     try:
         body, content_type = ext.engine.run(
-            query,
+            checked,
             accept,
             format_param,
-            default_graphs,
-            named_graphs,
             deadline=g.get("ccdkg_started", time.monotonic()) + ext.config.deadline,
+            client=request.remote_addr,  # the quick lane's fairness is per client (engine.py)
         )
     except QueryError as err:
         return _query_error(err)
     etag = hashlib.blake2b(
         repr((ext.store.version, key, content_type)).encode("utf-8", "surrogatepass"), digest_size=12
     ).hexdigest()
-    if ext.config.cache_bytes and not _VOLATILE.search(query):
+    if ext.config.cache_bytes and not checked.volatile:
         ext.cache.put(key, (body, content_type, etag))
         g.ccdkg_cache = "miss"
         if request.method == "GET":
