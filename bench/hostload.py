@@ -7,8 +7,8 @@ runner, the servers it started and their workers: descendants of this process, o
 process group one of them led, so that orphaned query workers still count as ours). Other
 processes' CPU time is the machine's busy time minus ours, which also counts processes that were
 born and died between two samples (so a child of ours that lives less than one interval counts as
-another process's: the servers and workers measured here live for minutes). ``mark()`` returns the figures since start (or since the
-previous mark), and the load averages at both ends.
+another process's: the servers and workers measured here live for minutes). ``mark()`` returns
+the figures since start (or since the previous mark), and the load averages at both ends.
 """
 
 from __future__ import annotations
