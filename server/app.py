@@ -37,9 +37,12 @@ CONCERNS: tuple[str, ...] = (
     "ccdkg.server.search",  # /search
     "ccdkg.server.svg",  # /table1.svg
     "ccdkg.server.ui",  # /query (YASGUI and the example gallery)
+    "ccdkg.server.reader",  # /read, /read/<part> (the article with its facts)
     "ccdkg.server.validation",  # /validation (the build's SHACL report), /validate (users' RDF)
     "ccdkg.server.security",  # request caps, UTF-8, security headers, CORS (init_app only)
     "ccdkg.server.ops",  # /healthz, /readyz, /metrics
+    "ccdkg.server.cite",  # "cite this" on every page (init_app only)
+    "ccdkg.server.errors",  # styled bilingual error pages for browsers (init_app only)
 )
 
 

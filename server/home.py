@@ -163,6 +163,11 @@ def dataset_jsonld(links: dict[str, str]) -> dict[str, Any]:
     }
 
 
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    return bp.send_static_file("favicon.svg")
+
+
 @bp.route("/")
 def index() -> Response:
     links = {
@@ -185,6 +190,7 @@ def index() -> Response:
         cff=cff,
         article=(cff.get("references") or [{}])[0],
         example_function=fin,
+        web_base=web.public_base(),
     )
     resp = Response(html, mimetype="text/html")
     base = web.public_base()

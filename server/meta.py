@@ -376,6 +376,10 @@ def void() -> Response:
 @bp.route("/downloads/")
 def downloads_index() -> Response:
     meta = _meta()
+    if formats.prefers_html(request.headers.get("Accept"), formats.GRAPH):
+        from ccdkg.server.downloads_page import render
+
+        return render(meta.downloads, meta.file, meta.digest)
     lines = [f"{d.name}\t{d.fmt.media_type}\t{d.title}" for d in meta.downloads]
     lines.append("SHA256SUMS\ttext/plain\tSHA-256 of every file above")
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
