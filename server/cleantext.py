@@ -21,11 +21,13 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 _RULE = re.compile(r"^[ \t]*-{3,}[ \t]*$", re.M)
 _PIPES = re.compile(r"[ \t]*\|[ \t]*")
 _SPACE = re.compile(r"[ \t\u3000]+")
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 
 
 def plain(text: str) -> str:
     """The words without their markup; footnote marks stay as the printed ①, table cells split by ' | '."""
     text = _SUP.sub(lambda m: m.group(1), text)
+    text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
     text = _TAG.sub("", text)
     text = _STRONG.sub(r"\1", text)
     text = _EM.sub(r"\1", text)

@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup, escape
 
-from ccdkg.namespaces import PROV
+from ccdkg.namespaces import CCD, PROV
 
 from . import web
 from .cleantext import rich
@@ -248,8 +248,30 @@ def _footnotes(part: str) -> list[dict[str, Any]]:
         works = []
         for k, span in enumerate(fn.works, start=1):
             works.append(_span(f"{fn.key}-{k}", span))
-        out.append({"key": fn.key, "n": n, "symbol": fn.symbol, "works": works, "sentence": fn.sentence})
+        cited = [{"href": web.href(w), "label": web.label(w)} for w in _cited_works().get(fn.key, [])]
+        out.append(
+            {
+                "key": fn.key,
+                "n": n,
+                "symbol": fn.symbol,
+                "works": works,
+                "sentence": fn.sentence,
+                "cited": cited,
+            }
+        )
     return out
+
+
+def _cited_works() -> dict[str, list[str]]:
+    """footnote slug -> the works the graph says it cites (ccd:citesWork)."""
+
+    def build() -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for r in web.store().select(f"SELECT ?fn ?w WHERE {{ ?fn <{CCD.citesWork}> ?w }} ORDER BY ?fn ?w"):
+            out.setdefault(r["fn"].value.rsplit("/", 1)[-1], []).append(r["w"].value)
+        return out
+
+    return web.cached("reader-cited-works", build)
 
 
 @lru_cache(maxsize=8)
