@@ -64,7 +64,32 @@ def grouped(groups: Iterable[dict[str, Any]]) -> None:
                 name = v.get("label") or v.get("value")
                 if name not in item["for"]:
                     item["for"].append(name)
-        g["evidence"] = sorted(by.values(), key=lambda e: (int(e.get("start") or 0), e["iri"]))
+        g["evidence"] = _merge_rows(sorted(by.values(), key=lambda e: (int(e.get("start") or 0), e["iri"])))
+
+
+def _merge_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Two cells of one Table 1 row are one piece of evidence: the row, with both cells marked."""
+    out: list[dict[str, Any]] = []
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in items:
+        m = _TABLE_CELL.search(e["iri"])
+        if not (m and e.get("row")):
+            out.append(e)
+            continue
+        key = (m.group("sec"), m.group("row"))
+        if key not in rows:
+            rows[key] = e
+            out.append(e)
+            continue
+        have = rows[key]
+        if have.get("read_href"):  # the reader highlights the whole row
+            have["read_href"] = have["read_href"].split("#", 1)[0] + f"#{key[0]}-table1-r{key[1]}"
+        have["row"] = [
+            {"text": a["text"], "hit": a["hit"] or b["hit"]}
+            for a, b in zip(have["row"], e["row"], strict=False)
+        ]
+        have["for"] += [f for f in e.get("for", []) if f not in have["for"]]
+    return out
 
 
 def page_evidence(

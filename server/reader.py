@@ -104,14 +104,18 @@ def _sentence_html(key: str, start: int, end: int, marks: list[Any]) -> Markup:
     for fn in marks:
         if start <= fn.marker.start < end:
             pieces.append(str(rich(text[pos : fn.marker.start])))
-            pieces.append(
-                f'<sup class="fnref"><a id="ref-{fn.key}" href="#{fn.key}" '
-                f'aria-label="{escape(web.message("footnote"))} {fn.key[2:].lstrip("0")}">'
-                f"{escape(fn.symbol)}</a></sup>"
-            )
+            pieces.append(_fnref(fn))
             pos = fn.marker.end
     pieces.append(str(rich(text[pos:end])))
     return Markup(f'<span class="sentence" id="{key}" data-passage="{key}">{"".join(pieces).strip()}</span>')
+
+
+def _fnref(fn: Any) -> str:
+    return (
+        f'<sup class="fnref"><a id="ref-{fn.key}" href="#{fn.key}" '
+        f'aria-label="{escape(web.message("footnote"))} {fn.key[2:].lstrip("0")}">'
+        f"{escape(fn.symbol)}</a></sup>"
+    )
 
 
 def _front_blocks() -> list[Block]:
@@ -158,6 +162,9 @@ def _paragraph(para: Any, marks: list[Any], label: str = "") -> Block:
         if prev_end is not None and any(prev_end <= r < s.span.start for r in rules):
             parts.append(_pagebreak_html())
         parts.append(str(_sentence_html(s.key, s.span.start, s.span.end, marks)))
+        # the marks that follow the sentence (outside its span) link to their notes
+        by_key = {fn.key: fn for fn in article().footnotes}
+        parts.extend(_fnref(by_key[k]) for k in s.footnotes if k in by_key)
         prev_end = s.span.end
     return Block(
         "paragraph",

@@ -153,6 +153,12 @@ _UI_ZH = {
         "lengthMenu": "每页 _MENU_ 条",
     },
     "evidence": "原文",
+    "names": {
+        "editor": "SPARQL 查询",
+        "endpoint": "SPARQL 端点",
+        "tabName": "标签页名称",
+        "pageSize": "每页条数",
+    },
 }
 
 
@@ -164,6 +170,7 @@ def _ui_strings(lang: str) -> dict[str, Any]:
             "words": {k: to_traditional(v) for k, v in _UI_ZH["words"].items()},
             "table": {k: to_traditional(v) for k, v in _UI_ZH["table"].items()},
             "evidence": to_traditional(_UI_ZH["evidence"]),
+            "names": {k: to_traditional(v) for k, v in _UI_ZH["names"].items()},
         }
     return _UI_ZH
 

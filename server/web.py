@@ -363,7 +363,8 @@ def term_view(term: Any) -> dict[str, Any]:
 
 def natural(text: str) -> tuple[Any, ...]:
     """Numbers inside a name sort as numbers: 第2句 before 第10句."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+    # split on ASCII digits only: ① is a digit to str.isdigit but not to int()
+    return tuple(int(p) if n % 2 else p for n, p in enumerate(re.split(r"([0-9]+)", text)))
 
 
 def sort_key(view: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -38,7 +38,8 @@
     copyEndpointOnNewTab: false,
     persistenceId: "ccdkg-yasgui",
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
-    yasr: { prefixes: {} }
+    yasr: { prefixes: {} },
+    yasqe: { lineWrapping: true }
   });
 
   // YASGUI has no translations of its own: put the reader's words on its fixed controls.
@@ -59,13 +60,38 @@
       if (ui.words[tt]) { el.setAttribute("title", ui.words[tt]); el.setAttribute("aria-label", ui.words[tt]); }
     });
   }
+  // YASGUI's own markup, made accessible: named inputs and selects, a tab list holding only tabs.
+  function accessible() {
+    var root = document.getElementById("yasgui");
+    var name = ui.names || {};
+    root.querySelectorAll(".yasqe textarea").forEach(function (t) { t.setAttribute("aria-label", name.editor || "SPARQL query"); });
+    root.querySelectorAll("input.autocomplete").forEach(function (t) { t.setAttribute("aria-label", name.endpoint || "SPARQL endpoint"); });
+    root.querySelectorAll(".tabsList .tab input[type=text]").forEach(function (t) { t.setAttribute("aria-label", name.tabName || "Tab name"); });
+    root.querySelectorAll("select.tableSizer").forEach(function (t) { t.setAttribute("aria-label", name.pageSize || "Page size"); });
+    // a scrolling editor must be reachable by keyboard as a region too
+    root.querySelectorAll(".CodeMirror-scroll").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1 || t.scrollHeight > t.clientHeight + 1) {
+        t.setAttribute("tabindex", "0");
+        t.setAttribute("aria-label", name.editor || "SPARQL query");
+      }
+    });
+    root.querySelectorAll(".tabsList").forEach(function (list) {
+      var add = list.querySelector(".addTab");
+      if (add && add.parentElement.parentElement === list) {
+        list.parentElement.insertBefore(add.parentElement, list.nextSibling);
+        add.parentElement.classList.add("addTabOutside");
+      }
+    });
+  }
+
   function watch(tab) {
     var yasr = tab.getYasr && tab.getYasr();
     if (yasr && !yasr.__ccdkg) {
       yasr.__ccdkg = true;
-      yasr.on("drawn", function () { translate(yasr.rootEl); });
+      yasr.on("drawn", function () { translate(yasr.rootEl); accessible(); });
     }
     translate(document.getElementById("yasgui"));
+    accessible();
   }
   yasgui.on("tabSelect", function () { setTimeout(function () { watch(yasgui.getTab()); }, 0); });
   yasgui.on("tabAdd", function () { setTimeout(function () { watch(yasgui.getTab()); }, 0); });
