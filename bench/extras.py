@@ -192,10 +192,11 @@ def in_process(label: str, budget: float) -> dict:
     paths: dict[str, Callable[[str, str], object]] = {}
     app_client = None
     try:
+        from ccdkg.server.query import trusted
         from ccdkg.server.store import open_store
 
         ours = open_store("memory", [data])
-        paths["store.execute"] = lambda text, accept: ours.execute(text, accept)
+        paths["store.execute"] = lambda text, accept: ours.execute(trusted(text), accept)
     except Exception as err:  # noqa: BLE001 - the server may not be there yet; say so in the report
         paths_error = f"store: {type(err).__name__}: {err}"
     else:

@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--prefix", default="", help="path prefix behind a reverse proxy, e.g. /ccdkg")
     serve.add_argument("--deadline", type=float, default=None, help="query deadline in seconds (default: 10)")
+    serve.add_argument(
+        "--unconfined",
+        action="store_true",
+        help="development only: no network/file sandbox for query workers (kernels without Landlock)",
+    )
     return parser
 
 

@@ -23,7 +23,7 @@ from ccdkg.server.config import Config
 from ccdkg.server.engine import QueryEngine
 from ccdkg.server.meta import Meta
 from ccdkg.server.sparql import ReplayCache, ResponseCache
-from ccdkg.server.store import Store, open_store
+from ccdkg.server.store import Overloaded, QueryError, Store, open_store
 
 access_log = logging.getLogger("ccdkg.access")
 
@@ -84,7 +84,12 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: Store
     """Build the application. ``store`` lets a caller share one opened store between apps."""
     config = Config.coerce(config)
     if store is None:
-        store = open_store(config.store, config.data_files, connect_timeout=config.remote_connect_timeout)
+        store = open_store(
+            config.store,
+            config.data_files,
+            connect_timeout=config.remote_connect_timeout,
+            timeout=config.deadline,
+        )
     app = Flask("ccdkg.server", static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     app.config["TESTING"] = config.testing
@@ -111,6 +116,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: Store
 
     app.before_request(_start_clock)
     app.after_request(_log_access)
+    # A store that fails under a page (a remote endpoint down: 502, hung: 504) is answered as
+    # /sparql answers it, not as a 500.
+    app.register_error_handler(QueryError, _store_failed)
 
     if config.cache_bytes:
         from ccdkg.server.ops import count_replay
@@ -123,6 +131,13 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: Store
     if config.prefix:
         app.wsgi_app = _PathPrefix(app.wsgi_app, config.prefix)  # type: ignore[method-assign]
     return app
+
+
+def _store_failed(err: QueryError) -> Response:
+    response = Response(err.message.rstrip("\n") + "\n", status=err.status, mimetype="text/plain")
+    if isinstance(err, Overloaded):
+        response.headers["Retry-After"] = str(err.retry_after)
+    return response
 
 
 def _start_clock() -> None:

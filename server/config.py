@@ -54,7 +54,10 @@ class Config:
     # ... or once its private memory passes this (None: the loaded process's size, ≥ 64 MiB)
     worker_max_private_bytes: int | None = None
     max_result_bytes: int = 64 * 1024 * 1024  # a serialized result larger than this is refused
-    max_request_bytes: int = 1024 * 1024  # request bodies beyond this: 413
+    max_request_bytes: int = 1024 * 1024  # request bodies beyond this: 413 (security.py, the one check)
+    # Query workers confine themselves (no network, no files but the store: sandbox.py); the
+    # server refuses to start where the kernel cannot. False only for development (--unconfined).
+    confine_queries: bool = True
     limits: QueryLimits = field(default_factory=QueryLimits)
 
     cache_bytes: int = 64 * 1024 * 1024  # response cache for the immutable release (0: off)

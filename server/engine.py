@@ -22,6 +22,10 @@ private copy of the store it shares. A worker therefore retires after ``max_jobs
 its private memory passes ``max_private`` bytes; the zygote, which never queries, forks a fresh,
 fully shared one in its place.
 
+Each worker confines itself right after it starts, before its first query (sandbox.py: no
+network, no file but the store), and dies with its parent (children.py). It receives the
+request's :class:`~ccdkg.server.query.CheckedQuery`, never bare text to re-read.
+
 A pool belongs to the process that started it: after a fork (gunicorn workers) the child
 starts its own on first use or from gunicorn's ``post_fork`` hook.
 """
@@ -29,7 +33,6 @@ starts its own on first use or from gunicorn's ``post_fork`` hook.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import marshal
 import os
@@ -38,9 +41,10 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Sequence
 from multiprocessing.connection import Connection
 
+from ccdkg.server import children, sandbox
+from ccdkg.server.query import CheckedQuery
 from ccdkg.server.store import (
     Overloaded,
     QueryError,
@@ -50,17 +54,6 @@ from ccdkg.server.store import (
 
 log = logging.getLogger("ccdkg.engine")
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Linux: get SIGKILL when the parent dies, so no worker outlives the server."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: workers still exit on EOF of their socket
-        pass
-
 
 # --- the wire format between the front process and a worker ------------------------------------
 #
@@ -69,7 +62,7 @@ def _die_with_parent() -> None:
 # and the length of the content type or error class name -- then that string, then the body
 # bytes, so the front process reads the serialized result as it is instead of unpickling it.
 
-QueryJob = tuple  # (query, accept, format_param, default graphs, named graphs, max_bytes)
+QueryJob = tuple  # (CheckedQuery.to_wire(), accept, format_param, max_bytes)
 _REPLY = struct.Struct("!cBI")
 _OK, _ERR = b"o", b"e"
 # A body this large travels as its own message, so it is not copied into one buffer with the header.
@@ -110,27 +103,27 @@ def _resident_bytes() -> int:
         return 0
 
 
-def _worker_main(conn: Connection, store: Store, max_jobs: int, max_private: int) -> None:
-    _die_with_parent()
+def _worker_main(conn: Connection, store: Store, max_jobs: int, max_private: int, confined: bool) -> None:
+    children.die_with_parent()
     store.after_fork()
+    if confined:
+        # Before the first query: whatever a query says, this process opens no connection
+        # and reads nothing but the store and the interpreter's code (sandbox.py).
+        try:
+            sandbox.confine(read_paths=store.read_paths())
+        except sandbox.SandboxUnavailable as err:
+            log.critical("query worker %d not confined, so it answers nothing: %s", os.getpid(), err)
+            return
     jobs = 0
     while True:
         try:
-            query, accept, format_param, default_graphs, named_graphs, max_bytes = marshal.loads(
-                conn.recv_bytes()
-            )
+            wire, accept, format_param, max_bytes = marshal.loads(conn.recv_bytes())
+            query = CheckedQuery.from_wire(wire)
         except (EOFError, OSError, ValueError, TypeError):
             return
         started = time.monotonic()
         try:
-            body, label = store.execute(
-                query,
-                accept,
-                default_graphs,
-                named_graphs,
-                format_param=format_param,
-                max_bytes=max_bytes,
-            )
+            body, label = store.execute(query, accept, format_param=format_param, max_bytes=max_bytes)
             kind = _OK
         except QueryError as err:
             kind, label, body = _ERR, type(err).__name__, err.message.encode("utf-8", "surrogatepass")
@@ -161,15 +154,24 @@ def _worker_main(conn: Connection, store: Store, max_jobs: int, max_private: int
             return  # the front process replaces us with a fresh fork from the zygote
 
 
-def _zygote_main(ctrl: socket.socket, store: Store, max_jobs: int, max_private: int) -> None:
+def _zygote_main(
+    ctrl: socket.socket, store: Store, max_jobs: int, max_private: int, confined: bool, parent: int
+) -> None:
     # No PDEATHSIG here: it fires when the forking *thread* ends, and the pool may be started
-    # from a request thread. The zygote exits on EOF of its control socket instead.
+    # from a request thread. The zygote exits on EOF of its control socket, or once its parent
+    # is gone (a socket inherited by another process would keep it open); its workers have
+    # PDEATHSIG and die with it.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    ctrl.settimeout(1.0)
     while True:
         try:
             request = ctrl.recv(1)
+        except TimeoutError:
+            if children.watch_parent(parent):
+                continue
+            request = b""
         except OSError:
             request = b""
         if not request:
@@ -181,11 +183,13 @@ def _zygote_main(ctrl: socket.socket, store: Store, max_jobs: int, max_private: 
                 ctrl.close()
                 ours.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _worker_main(Connection(theirs.detach()), store, max_jobs, max_private)
+                _worker_main(Connection(theirs.detach()), store, max_jobs, max_private, confined)
             finally:
                 os._exit(0)
         theirs.close()
+        ctrl.settimeout(None)
         socket.send_fds(ctrl, [struct.pack("!i", pid)], [ours.fileno()])
+        ctrl.settimeout(1.0)
         ours.close()
 
 
@@ -218,8 +222,10 @@ class QueryPool:
         queue_wait: float | None = None,
         max_jobs: int = 10_000,
         max_private: int | None = None,
+        confined: bool = True,
     ) -> None:
         self.store = store
+        self.confined = confined  # workers confine themselves (sandbox.py) before any query
         self.size = size
         self.max_size = max_size
         self.max_queue = max_queue
@@ -258,11 +264,12 @@ class QueryPool:
                 self.max_private if self.max_private is not None else max(64 << 20, _resident_bytes())
             )
             parent, child = socket.socketpair()
+            me = os.getpid()
             pid = os.fork()
             if pid == 0:
                 try:
                     parent.close()
-                    _zygote_main(child, self.store, self.max_jobs, self._max_private)
+                    _zygote_main(child, self.store, self.max_jobs, self._max_private, self.confined, me)
                 finally:
                     os._exit(0)
             child.close()
@@ -417,10 +424,16 @@ class QueryEngine:
                 queue_wait=config.queue_wait,
                 max_jobs=config.worker_max_queries,
                 max_private=config.worker_max_private_bytes,
+                confined=config.confine_queries,
             )
             if store.isolated
             else None
         )
+        if self.pool is not None:
+            if config.confine_queries:
+                sandbox.check()  # fail closed: no server whose workers could reach the network
+            else:
+                log.warning("query workers run UNCONFINED (--unconfined): a query could open connections")
 
     def start(self) -> None:
         if self.pool is not None:
@@ -432,30 +445,14 @@ class QueryEngine:
 
     def run(
         self,
-        query: str,
+        query: CheckedQuery,
         accept: str | None,
         format_param: str | None = None,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
         deadline: float | None = None,
     ) -> tuple[bytes, str]:
         deadline = deadline if deadline is not None else time.monotonic() + self.deadline
         if self.pool is None:
             return self.store.execute(
-                query,
-                accept,
-                default_graph_uris,
-                named_graph_uris,
-                deadline,
-                format_param=format_param,
-                max_bytes=self.max_bytes,
+                query, accept, deadline, format_param=format_param, max_bytes=self.max_bytes
             )
-        job = (
-            query,
-            accept,
-            format_param,
-            tuple(default_graph_uris),
-            tuple(named_graph_uris),
-            self.max_bytes,
-        )
-        return self.pool.run(job, deadline)
+        return self.pool.run((query.to_wire(), accept, format_param, self.max_bytes), deadline)

@@ -26,6 +26,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import CounterMetricFamily
 
+from ccdkg.server.query import trusted
+
 bp = Blueprint("ops", __name__)
 
 REQUESTS = Counter(
@@ -114,9 +116,7 @@ def readyz() -> Response:
     if ext is None:
         return _plain(503, "not ready: no store")
     try:
-        ext.engine.run(
-            "ASK {}", "application/sparql-results+json", None, (), (), deadline=time.monotonic() + 2.0
-        )
+        ext.engine.run(trusted("ASK {}"), "application/sparql-results+json", deadline=time.monotonic() + 2.0)
     except Exception as err:  # noqa: BLE001 - any failure means not ready, with the reason
         return _plain(503, f"not ready: {getattr(err, 'message', None) or err}")
     return _plain(200, "ready")

@@ -35,6 +35,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
     settings["query_workers"] = min(default_query_workers(), settings["max_query_workers"])
     if args.deadline is not None:
         settings["deadline"] = args.deadline
+    if getattr(args, "unconfined", False):
+        settings["confine_queries"] = False
     if settings["prefix"] or args.base:
         settings["trust_proxy"] = True  # a public base or prefix means a reverse proxy in front
     try:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -27,7 +26,8 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Response, current_app, g, request
 
 from ccdkg.server import formats, guard
-from ccdkg.server.store import BadDataset, Overloaded, QueryError
+from ccdkg.server.query import check_query
+from ccdkg.server.store import Overloaded, QueryError
 
 bp = Blueprint("sparql", __name__)
 access_log = logging.getLogger("ccdkg.access")
@@ -35,8 +35,6 @@ access_log = logging.getLogger("ccdkg.access")
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
-# Results of these functions differ between runs: such responses are never cached.
-_VOLATILE = re.compile(r"\b(?:rand|now|uuid|struuid|bnode)\s*\(", re.IGNORECASE)
 
 
 class ResponseCache:
@@ -174,32 +172,19 @@ class _Bad(Exception):
 
 
 def _read_request() -> tuple[str | None, str | None, list[str], list[str], str | None] | Response:
-    """(query, update, default graphs, named graphs, format=) from any of the three forms."""
-    config = current_app.extensions["ccdkg"].config
-    if request.content_length is not None and request.content_length > config.max_request_bytes:
-        return error(413, f"request body larger than this server's cap of {config.max_request_bytes} bytes")
+    """(query, update, default graphs, named graphs, format=) from any of the three forms.
+
+    The body's size was capped before (security.py, MAX_CONTENT_LENGTH), and a form's encoding.
+    """
     args = request.args
     if request.method == "GET":
         params = args
     else:
         mimetype = request.mimetype
         if mimetype == _FORM:
-            body = request.get_data(cache=True)
-            if len(body) > config.max_request_bytes:
-                return error(
-                    413, f"request body larger than this server's cap of {config.max_request_bytes} bytes"
-                )
-            try:
-                body.decode("utf-8")
-            except UnicodeDecodeError as err:
-                return error(400, f"request body is not valid UTF-8 (byte {err.start})")
             params = request.form
         elif mimetype == _QUERY:
             body = request.get_data(cache=True)
-            if len(body) > config.max_request_bytes:
-                return error(
-                    413, f"request body larger than this server's cap of {config.max_request_bytes} bytes"
-                )
             try:
                 text = body.decode("utf-8")
             except UnicodeDecodeError as err:
@@ -256,30 +241,27 @@ def sparql() -> Response:
         g.ccdkg_cache = "hit"
         return formats.conditional_response(*cached)
 
-    # ---- SAFETY CHECKPOINT: every user query passes the guard before anything parses it. ----
+    # ---- SAFETY CHECKPOINT: every user query is checked, once, before anything parses it. ----
+    # Relative IRIs resolve against the configured public base (not the request URL): the same
+    # answer behind any proxy, and <id/…> names this dataset's resources.
     try:
-        guard.check_query(query, ext.config.limits, served_graphs=ext.store.named_graphs())
+        checked = check_query(
+            query,
+            ext.config.limits,
+            served_graphs=ext.store.named_graphs(),
+            default_graph_uris=default_graphs,
+            named_graph_uris=named_graphs,
+            base_iri=ext.config.base,
+        )
     except guard.QueryRefused as refused:
         return error(refused.status, refused.message)
     # --------------------------------------------------------------------------------------------
 
-    served = set(ext.store.named_graphs())
-    for iri in (*default_graphs, *named_graphs):
-        if iri not in served:
-            return _query_error(
-                BadDataset(
-                    f"graph <{iri}> is not served here; the named graphs are: "
-                    + " ".join(f"<{s}>" for s in sorted(served))
-                )
-            )
-
     try:
         body, content_type = ext.engine.run(
-            query,
+            checked,
             accept,
             format_param,
-            default_graphs,
-            named_graphs,
             deadline=g.get("ccdkg_started", time.monotonic()) + ext.config.deadline,
         )
     except QueryError as err:
@@ -287,7 +269,7 @@ def sparql() -> Response:
     etag = hashlib.blake2b(
         repr((ext.store.version, key, content_type)).encode("utf-8", "surrogatepass"), digest_size=12
     ).hexdigest()
-    if ext.config.cache_bytes and not _VOLATILE.search(query):
+    if ext.config.cache_bytes and not checked.volatile:
         ext.cache.put(key, (body, content_type, etag))
         g.ccdkg_cache = "miss"
         if request.method == "GET":
