@@ -1,5 +1,5 @@
-"""/downloads/ for a browser: each file with its format, size and SHA-256, as a page of the site
-(the plain-text index stays what scripts get)."""
+"""/downloads/ and /.well-known/void for a browser, as pages of the site: each file with its format, size
+and SHA-256; the dataset description as readable Turtle. Scripts keep the plain answers."""
 
 from __future__ import annotations
 
@@ -37,5 +37,21 @@ def render(
         )
     html = render_template("downloads.html", rows=rows, sums=root + "SHA256SUMS")
     resp = Response(html, mimetype="text/html")
+    resp.vary.add("Accept")
+    return web.remember_lang(resp)
+
+
+def render_void(turtle: str) -> Response:
+    root = request.script_root
+    formats = [
+        (name, f"{root}/.well-known/void?format={short}")
+        for name, short in (
+            ("Turtle", "turtle"),
+            ("N-Triples", "ntriples"),
+            ("RDF/XML", "rdfxml"),
+            ("JSON-LD", "jsonld"),
+        )
+    ]
+    resp = Response(render_template("void.html", turtle=turtle, formats=formats), mimetype="text/html")
     resp.vary.add("Accept")
     return web.remember_lang(resp)

@@ -10,7 +10,7 @@ import logging
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import formats, web
+from . import web
 
 log = logging.getLogger("ccdkg.server")
 
@@ -21,7 +21,7 @@ _PROTOCOL_PATHS = ("/sparql", "/healthz", "/readyz", "/metrics")
 def _wants_page() -> bool:
     if request.path.startswith(_PROTOCOL_PATHS):
         return False
-    return formats.prefers_html(request.headers.get("Accept"), formats.GRAPH)
+    return web.asks_for_html()
 
 
 def _page(error: HTTPException) -> Response | HTTPException:

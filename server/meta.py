@@ -367,6 +367,13 @@ def _meta() -> Meta:
 @bp.route("/.well-known/void")
 def void() -> Response:
     accept = request.headers.get("Accept")
+    from ccdkg.server import web
+
+    if web.asks_for_html() and not request.args.get("format"):
+        from ccdkg.server.downloads_page import render_void
+
+        turtle = _meta().document("void", _fmt("turtle"), _endpoint_url(), _downloads_root())
+        return render_void(turtle.get_data(as_text=True))
     fmt = formats.negotiate(formats.GRAPH, accept, request.args.get("format"))
     if fmt is None:
         return _not_acceptable()
@@ -376,7 +383,9 @@ def void() -> Response:
 @bp.route("/downloads/")
 def downloads_index() -> Response:
     meta = _meta()
-    if formats.prefers_html(request.headers.get("Accept"), formats.GRAPH):
+    from ccdkg.server import web
+
+    if web.asks_for_html():
         from ccdkg.server.downloads_page import render
 
         return render(meta.downloads, meta.file, meta.digest)

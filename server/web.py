@@ -221,6 +221,14 @@ def current_lang() -> str:
     return DEFAULT_LANG
 
 
+def asks_for_html() -> bool:
+    """A browser: the client names HTML itself (a bare ``*/*``, as curl sends, is not asking for a page)."""
+    html = max(
+        (q for m, q in request.accept_mimetypes if m in ("text/html", "application/xhtml+xml")), default=0.0
+    )
+    return html > 0 and html >= max((q for m, q in request.accept_mimetypes if m != "*/*"), default=0.0)
+
+
 def remember_lang(response: Response) -> Response:
     """Keep the reader's choice of language when they chose one with ?lang=."""
     chosen = request.args.get("lang")

@@ -306,6 +306,7 @@ PAGES = {
     "validation": "/validation",
     "validate-form": "/validate",
     "downloads": "/downloads/",
+    "void": "/.well-known/void",
     "not-found": "/no/such/page",
     "not-found-id": "/id/city/atlantis",
     "query": "/query",
