@@ -30,6 +30,7 @@ bp = Blueprint("reader", __name__)
 def _register(state: Any) -> None:
     web.template_globals(state.app)
     state.app.jinja_env.globals["reader_href"] = reader_href
+    state.app.jinja_env.globals["reader_for"] = reader_for
 
 
 bp.record_once(_register)
@@ -77,6 +78,22 @@ def reader_href(iri: str) -> str | None:
                 if part:
                     return f"{request.script_root}/read/{part}#{key}"
     return None
+
+
+def reader_for(iri: str) -> str | None:
+    """The reader's page for the article, its text or one of its sections (None for anything else)."""
+    for base in {web.public_base(), "https://w3id.org/ccdkg/"}:
+        if iri in (base + "id/article/han-2022", base + "id/source/clean-text"):
+            return f"{request.script_root}/read"
+        if iri.startswith(base + "id/section/"):
+            key = iri[len(base + "id/section/") :]
+            part = part_of_key(key)
+            if part:
+                anchor = (
+                    f"#{key}-heading" if key in article().sections and article().sections[key].title else ""
+                )
+                return f"{request.script_root}/read/{part}{anchor}"
+    return reader_href(iri)
 
 
 # --------------------------------------------------------------------------- the document

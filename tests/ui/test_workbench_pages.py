@@ -74,6 +74,19 @@ def test_reader_whole_article_table_footnotes_and_marks(c):
     assert html.count('class="pagebreak"') >= 3  # the copy's page breaks are kept
 
 
+@pytest.mark.parametrize(
+    ("path", "reader"),
+    [
+        ("/id/section/s3-1", "/read/s3#s3-1-heading"),
+        ("/id/passage/s3-1-p2-1", "/read/s3#s3-1-p2-1"),
+        ("/id/footnote/fn07", "/read/s1#fn07"),
+        ("/id/source/clean-text", "/read"),
+    ],
+)
+def test_text_pages_open_the_reader_where_they_are(c, path, reader):
+    assert f'<a class="read-link" href="{reader}">' in page(c, path)
+
+
 def test_reader_unknown_part_is_a_styled_404(c):
     r = c.get("/read/s9", headers=HTML)
     assert r.status_code == 404 and '<header class="site">' in r.get_data(as_text=True)
