@@ -81,6 +81,7 @@ class Entry:
     lang: str
     weight: float
     keys: tuple[str, ...]  # folded forms the query is compared with
+    via: str = ""  # "author": a work found by the name of its author
 
 
 def fold(text: str) -> str:
@@ -144,7 +145,7 @@ def build_entries() -> list[Entry]:
     for row in st.select(_WORK_AUTHORS_QUERY):
         name = " ".join(row["name"].value.split())
         lang = web.canon_lang(getattr(row["name"], "language", None))
-        entries.append(Entry(row["w"].value, name, lang, AUTHOR_WEIGHT, tuple(sorted(_keys(name)))))
+        entries.append(Entry(row["w"].value, name, lang, AUTHOR_WEIGHT, tuple(sorted(_keys(name))), "author"))
     entries.sort(key=lambda e: (e.iri, e.lang, e.text, e.weight))
     return entries
 
@@ -293,6 +294,7 @@ def search(q: str, limit: int = 50) -> list[dict[str, Any]]:
                 },
                 "matched": entry.text,
                 "matched_lang": entry.lang,
+                "matched_via": entry.via,
                 "score": round(score, 2),
                 "types": types,
                 "type_label": ", ".join(web.label(t) for t in types),
