@@ -25,8 +25,12 @@ from bench.synth import WORK, Shape, data_file, triple_count
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1M": 1_000_000}
-# (concurrency, cold?) in the order they run; cold first so that warm caches cannot help cold cells.
-CELLS = (("c1", 1, True), ("c8", 8, True), ("c1", 1, False), ("c8", 8, False))
+# (concurrency, unique?) in the order they run. *Unique* ("cold") cells make every request a distinct
+# query (a trailing ``# nonce N`` comment at least), so no cache can answer: the default. *Repeated*
+# ("warm") cells send one text again and again, measuring the response cache: ``--repeated``.
+UNIQUE_CELLS = (("c1", 1, True), ("c8", 8, True))
+REPEATED_CELLS = (("c1", 1, False), ("c8", 8, False))
+CELLS = UNIQUE_CELLS + REPEATED_CELLS
 SLOW_SINGLE = 1.0  # s: a query this slow at concurrency 1 is not run at 8 (it would only queue)
 RESTART_LIMIT = 30.0  # s: a peer that timed out is restarted only if it loads faster than this
 
@@ -51,10 +55,12 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _run_query(running: Running, q: Query, shape: Shape, budget: float, timeout: float) -> dict[str, dict]:
+def _run_query(
+    running: Running, q: Query, shape: Shape, budget: float, timeout: float, plan: Sequence = UNIQUE_CELLS
+) -> dict[str, dict]:
     cells: dict[str, dict] = {}
     skip: str | None = None
-    for i, (conc_name, conc, cold) in enumerate(CELLS):
+    for i, (conc_name, conc, cold) in enumerate(plan):
         key = cell_key(conc_name, cold)
         if skip:
             cells[key] = Cell(skipped=skip).to_json()
@@ -121,10 +127,10 @@ def run_peer(
             if clock.remaining() < 20:
                 queries_out[q.slug] = {
                     k: Cell(skipped="not run: the run's time limit was reached").to_json()
-                    for k in (cell_key(c, cold) for c, _, cold in CELLS)
+                    for k in (cell_key(c, cold) for c, _, cold in args.plan)
                 }
                 continue
-            cells = _run_query(running, q, shape, args.budget, args.timeout)
+            cells = _run_query(running, q, shape, args.budget, args.timeout, args.plan)
             queries_out[q.slug] = cells
             summary = cells["c1-cold"]
             log(
@@ -146,7 +152,7 @@ def run_peer(
                     for rest in queries[queries.index(q) + 1 :]:
                         queries_out[rest.slug] = {
                             cell_key(c, cold): Cell(skipped="not run: " + out["stopped"]).to_json()
-                            for c, _, cold in CELLS
+                            for c, _, cold in args.plan
                         }
                     break
         if running.alive():
@@ -202,6 +208,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sizes", help="comma-separated sizes among 10k,100k,1M (default: all; --quick: 10k)"
     )
     parser.add_argument("--peers", help="comma-separated peer names (default: all)")
+    parser.add_argument(
+        "--repeated",
+        action="store_true",
+        help="also measure repeated queries (one text sent again and again: the response cache); "
+        "by default every request is a unique query",
+    )
     parser.add_argument("--budget", type=float, help="seconds per cell (default 0.3; --quick 0.15)")
     parser.add_argument("--timeout", type=float, default=20.0, help="request timeout in seconds (default 20)")
     parser.add_argument(
@@ -224,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--report-only", type=Path, metavar="JSON", help="re-render the report from raw results, run nothing"
     )
     args = parser.parse_args(argv)
+    args.plan = UNIQUE_CELLS + (REPEATED_CELLS if args.repeated else ())
     if args.report_only:
         results = json.loads(args.report_only.read_text(encoding="utf-8"))
         (args.output or REPO / "BENCHMARKS.md").write_text(report.markdown(results), encoding="utf-8")
@@ -246,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "budget_s": args.budget,
             "timeout_s": args.timeout,
             "quick": args.quick,
+            "repeated": args.repeated,
             "load_limit_s": args.load_limit,
             "peers": [p.name for p in peers],
         },

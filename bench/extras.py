@@ -45,6 +45,7 @@ def machine() -> dict:
         "rdflib-endpoint",
         "pyshacl",
         "flask",
+        "granian",
         "gunicorn",
     ):
         try:

@@ -2,7 +2,7 @@
 
 A template names its parameters as ``{{name}}``; ``Query.render(shape, n)`` fills them from the n-th
 entity of the synthetic graph, so request n of a cold run is a different query from request n+1 (and
-carries its number in a comment, so that no cache keyed on the text can answer it), while a warm run
+carries a ``# nonce N`` comment, so that no cache keyed on the text can answer it), while a warm run
 repeats one text.
 """
 
@@ -51,7 +51,7 @@ class Query:
             "n": lambda: str(n),
         }
         text = _PARAM.sub(lambda m: values[m.group(1)](), self.template)
-        return f"{text}# request {n}\n" if cold else text
+        return f"{text}# nonce {n}\n" if cold else text
 
 
 def load_queries(directory: Path = QUERIES) -> list[Query]:

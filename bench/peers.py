@@ -230,8 +230,47 @@ class RdflibEndpoint(Peer):
         return Running(self.name, url, proc, time.monotonic() - t0, log)
 
 
+class NaiveFlask(Peer):
+    """bench/naive_app.py: Flask + pyoxigraph, no guard or deadline, gunicorn -w 2 --preload."""
+
+    name, label, family = "naive-flask", "naive Flask + pyoxigraph (gunicorn -w 2)", "naive"
+
+    def available(self) -> str | None:
+        if not (BIN / "gunicorn").exists():
+            return "gunicorn not installed (pip install -e '.[bench]')"
+        return None
+
+    def start(self, data: Path, work: Path, limit: float) -> Running:
+        port = free_port()
+        log = work / f"{self.name}.log"
+        t0 = time.monotonic()
+        log.parent.mkdir(parents=True, exist_ok=True)
+        repo = Path(__file__).resolve().parent.parent
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [
+                    str(BIN / "gunicorn"),
+                    "-w",
+                    "2",
+                    "--preload",
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "bench.naive_app:app",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=repo,
+                env={**os.environ, "CCDKG_NAIVE_DATA": str(data)},
+            )
+        url = f"http://127.0.0.1:{port}/sparql"
+        _wait_ready(proc, url, t0 + limit, log)
+        return Running(self.name, url, proc, time.monotonic() - t0, log)
+
+
 class Ccdkg(Peer):
-    """``ccdkg serve --data FILE`` with the memory store, an on-disk store, or gunicorn workers."""
+    """``ccdkg serve --data FILE`` with the memory store, an on-disk store, or two server processes."""
 
     family = "ccdkg"
 
@@ -286,6 +325,7 @@ def all_peers(workers: int = 2) -> list[Peer]:
         Ccdkg("workers", workers),
         OxigraphMemory(),
         OxigraphDisk(),
+        NaiveFlask(),
         RdflibEndpoint(),
     ]
 

@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--input-format", help="RDF syntax of the input (default: by file extension)")
     validate.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="stop after SECONDS with exit status 3 (parsing and validation run in a separate process, "
+        "killed then)",
+    )
+    validate.add_argument(
         "--no-ontology",
         action="store_true",
         help="do not add the ontology to the data (subclass reasoning needs it)",
@@ -85,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=1,
-        help="gunicorn worker processes sharing the loaded store (default: 1; 0: Werkzeug's dev server)",
+        help="server processes sharing the loaded store (default: 1; 0: Werkzeug's dev server)",
     )
     serve.add_argument(
         "--base",
@@ -99,7 +106,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="development only: no network/file sandbox for query workers (kernels without Landlock)",
     )
+    serve.add_argument(
+        "--read-timeout",
+        type=float,
+        default=None,
+        help="seconds a client has to send a request's headers, and again its body (default: 10)",
+    )
     return parser
+
+
+def _seconds(text: str) -> float:
+    from ccdkg.validation.cli import positive_seconds
+
+    return positive_seconds(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

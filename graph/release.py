@@ -15,7 +15,6 @@ language tags in lower case (``@zh-hans``), as RDF 1.1 allows; they compare equa
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -26,6 +25,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
+from ccdkg import formats, jsonld
 from ccdkg.errors import BuildError
 from ccdkg.namespaces import PREFIXES
 
@@ -34,15 +34,9 @@ CANONICAL = "ccdkg.trig"
 DUMPS = ("ccdkg.trig", "ccdkg.nq", "ccdkg.ttl", "ccdkg.nt", "ccdkg.jsonld")
 SUMS = "SHA256SUMS"
 REPORT = "build-report.ttl"
-# one file written with -o: the format follows the extension
-FORMATS = {
-    ".trig": "trig",
-    ".nq": "nquads",
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-}
+# The formats of the release, from the project's table; one file written with -o: the format
+# follows the extension (``.json`` is JSON-LD).
+WRITTEN = (formats.TRIG, formats.N_QUADS, formats.TURTLE, formats.N_TRIPLES, formats.JSON_LD)
 # Prefixes for Turtle and TriG. Not id:, whose local names hold a slash (``id:city\/shanghai``):
 # data IRIs read better written out in full.
 TURTLE_PREFIXES = {prefix: ns for prefix, ns in PREFIXES.items() if prefix != "id"}
@@ -128,29 +122,29 @@ def _sorted_prefixes(data: bytes) -> bytes:
 
 
 def _jsonld(quads: list[ox.Quad]) -> bytes:
-    """Expanded JSON-LD, one object per named graph; indented so that diffs of the release read well."""
-    doc = json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD))
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """Compact JSON-LD with the project's @context, one object per named graph; indented so that
+    diffs of the release read well."""
+    return jsonld.serialize(quads)
 
 
-def render_quads(quads: list[ox.Quad], fmt: str) -> bytes:
-    """One serialisation of canonically ordered quads; ``turtle``/``nt`` give the union graph."""
-    if fmt == "trig":
+def render_quads(quads: list[ox.Quad], fmt: formats.Format) -> bytes:
+    """One serialisation of canonically ordered quads; Turtle/N-Triples give the union graph."""
+    if fmt is formats.TRIG:
         return _sorted_prefixes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES))
-    if fmt == "nquads":
+    if fmt is formats.N_QUADS:
         return _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
-    if fmt == "turtle":
+    if fmt is formats.TURTLE:
         return _sorted_prefixes(
             ox.serialize(_triples(quads), format=ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
         )
-    if fmt == "nt":
+    if fmt is formats.N_TRIPLES:
         return _sorted_lines(ox.serialize(_triples(quads), format=ox.RdfFormat.N_TRIPLES))
-    if fmt == "json-ld":
+    if fmt is formats.JSON_LD:
         return _jsonld(quads)
-    raise BuildError(f"unknown output format {fmt!r}")
+    raise BuildError(f"the release is not written as {fmt.label}")
 
 
-def render(dataset: Dataset, fmt: str) -> bytes:
+def render(dataset: Dataset, fmt: formats.Format) -> bytes:
     """One serialisation of the dataset (see :func:`render_quads`)."""
     return render_quads(canonical_quads(dataset), fmt)
 
@@ -160,7 +154,9 @@ def render_release(dataset: Dataset, report_turtle: str) -> dict[str, bytes]:
     quads = canonical_quads(dataset)
     files: dict[str, bytes] = {}
     for name in DUMPS:
-        files[name] = render_quads(quads, FORMATS[Path(name).suffix])
+        fmt = formats.by_extension(Path(name).suffix, WRITTEN)
+        assert fmt is not None
+        files[name] = render_quads(quads, fmt)
     files[REPORT] = report_turtle.encode("utf-8")
     files[SUMS] = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
@@ -203,9 +199,9 @@ def write_release(dataset: Dataset, out_dir: Path | str | None = None, report_tu
 def write_one(dataset: Dataset, output: Path | str) -> Path:
     """``ccdkg build -o FILE``: one serialisation, format by extension."""
     path = Path(output)
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = formats.by_extension(path.suffix, WRITTEN) if path.suffix else None
     if fmt is None:
-        known = ", ".join(sorted(FORMATS))
+        known = ", ".join(sorted({f".{f.extension}" for f in WRITTEN} | {".json"}))
         raise BuildError(f"cannot tell the RDF format of {path.name!r}: use one of {known}")
     write_files(path.parent if str(path.parent) else Path("."), {path.name: render(dataset, fmt)})
     return path

@@ -18,15 +18,17 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
+from ccdkg import formats
 from ccdkg.namespaces import CCD, ONTOLOGY_IRI, PREFIXES
 
 from . import ALIGN_FILE, DOCS_DIR, RELEASE_DIR, W3ID_DIR, load_ontology
 
 # The deployment the w3id rules redirect to; a maintainer changes it here before submitting.
 DEPLOYMENT = "https://ccdkg.example.org"
-# Release file name suffix → rdflib serialiser.
-FORMATS: dict[str, str] = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld", "nt": "nt"}
-OX_FORMATS = {"xml": ox.RdfFormat.RDF_XML, "json-ld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
+# The release's formats (from the project's table), by file name suffix.
+FORMATS: dict[str, formats.Format] = {
+    f.extension: f for f in (formats.TURTLE, formats.RDF_XML, formats.JSON_LD, formats.N_TRIPLES)
+}
 HTACCESS_TEMPLATE = W3ID_DIR / "htaccess.in"
 # pyLODE's own vocabulary for what its class entries show.
 ONTDOC_HAS_INSTANCE = URIRef("https://w3id.org/profile/ontdoc/hasInstance")
@@ -60,18 +62,19 @@ def _sorted_copy(graph: Graph) -> Graph:
     return copy
 
 
-def _serialise(graph: Graph, fmt: str) -> str:
+def _serialise(graph: Graph, fmt: formats.Format) -> str:
     """Turtle through rdflib (grouped, sorted, readable); the other formats through pyoxigraph's
     streaming serialisers fed with the triples in sorted order, which fixes their byte order
     (rdflib's RDF/XML and JSON-LD writers follow hash-seeded set order)."""
-    if fmt == "turtle":
+    if fmt is formats.TURTLE:
         text = graph.serialize(format="turtle")
         return text if text.endswith("\n") else text + "\n"
     lines = sorted(set(graph.serialize(format="nt").splitlines()) - {""})
     triples = ox.parse("\n".join(lines) + "\n", format=ox.RdfFormat.N_TRIPLES)
-    prefixes = _used_prefixes(graph)
-    text = ox.serialize(triples, format=OX_FORMATS[fmt], prefixes=prefixes if fmt == "xml" else None).decode()
-    if fmt == "json-ld":  # expanded JSON-LD on one line: indent it, keeping the sorted order
+    prefixes = _used_prefixes(graph) if fmt is formats.RDF_XML else None
+    assert isinstance(fmt.oxigraph, ox.RdfFormat)
+    text = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes).decode()
+    if fmt is formats.JSON_LD:  # expanded JSON-LD on one line: indent it, keeping the sorted order
         text = json.dumps(json.loads(text), ensure_ascii=False, indent=1)
     return text if text.endswith("\n") else text + "\n"
 
@@ -191,13 +194,7 @@ def release_files() -> dict[str, Path]:
     """Media type → current release file of the core ontology, for content negotiation at the
     ontology IRI (``text/html`` → the pyLODE page)."""
     ver = version()
-    media = {
-        "ttl": "text/turtle",
-        "rdf": "application/rdf+xml",
-        "jsonld": "application/ld+json",
-        "nt": "application/n-triples",
-    }
-    out = {mtype: RELEASE_DIR / ver / f"ccdkg.{ext}" for ext, mtype in media.items()}
+    out = {fmt.media_type: RELEASE_DIR / ver / f"ccdkg.{ext}" for ext, fmt in FORMATS.items()}
     out["text/html"] = DOCS_DIR / "index.html"
     return out
 

@@ -45,6 +45,7 @@ CONCERNS: tuple[str, ...] = (
     "ccdkg.server.ops",  # /healthz, /readyz, /metrics
     "ccdkg.server.cite",  # "cite this" on every page (init_app only)
     "ccdkg.server.errors",  # styled bilingual error pages for browsers (init_app only)
+    "ccdkg.server.formats",  # ETag, Cache-Control and 304 on every page (init_app only)
 )
 
 

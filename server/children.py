@@ -26,13 +26,14 @@ from collections.abc import Mapping
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(sig: int = signal.SIGKILL) -> int:
+def die_with_parent(sig: int = signal.SIGKILL, parent: int | None = None) -> int:
     """Ask the kernel for ``sig`` when the parent ends; exit now if it has already ended.
 
-    Returns the parent's pid as seen at the call (for :func:`watch_parent`). On systems without
-    prctl the child relies on its parent's sockets closing instead.
+    ``parent`` is the pid the caller expects as its parent (default: the parent at the call).
+    Returns the parent's pid (for :func:`watch_parent`). On systems without prctl the child
+    relies on its parent's sockets closing instead.
     """
-    parent = os.getppid()
+    parent = os.getppid() if parent is None else parent
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
@@ -48,10 +49,25 @@ def watch_parent(parent: int) -> bool:
     return os.getppid() == parent
 
 
+def import_path() -> list[str]:
+    """``sys.path`` for a new interpreter that must import the ``ccdkg`` this process imported.
+
+    The current directory is left out unless it is where that ``ccdkg`` came from: an HTTP front
+    (granian) puts it first, and a checkout's ``ccdkg/`` folder there, which holds no server/ or
+    validation/ subpackage, would shadow the installed package (issue 13, item 6).
+    """
+    import ccdkg
+
+    home = os.path.dirname(os.path.dirname(os.path.abspath(ccdkg.__file__)))
+    cwd = os.getcwd()
+    paths = [os.path.abspath(p or ".") for p in sys.path]
+    kept = [p for p in paths if os.path.exists(p) and (p != cwd or p == home)]
+    return list(dict.fromkeys(kept))
+
+
 def python_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """An environment for ``sys.executable`` children that import what this process imports."""
     env = dict(os.environ if base is None else base)
-    paths = [os.path.abspath(p) for p in sys.path if p and os.path.exists(p)]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    env["PYTHONPATH"] = os.pathsep.join(import_path())
     env["PYTHONSAFEPATH"] = "1"  # no cwd / script folder in front of sys.path (Python >= 3.11)
     return env

@@ -49,6 +49,10 @@ class Config:
     query_workers: int = 2  # worker processes started with the pool
     max_query_workers: int = 3  # the pool grows up to this when every worker is busy (cores + 1)
     max_queue: int = 32  # requests allowed to wait for a worker before 503
+    # The quick lane: workers reserved for queries that finish within quick_budget seconds, so
+    # that heavy queries cannot take every worker from cheap ones (SECURITY.md "Admission").
+    quick_workers: int = 1
+    quick_budget: float = 0.25
     queue_wait: float | None = None  # longest wait for a free worker before 503 (None: the deadline)
     worker_max_queries: int = 10_000  # a query worker is replaced by a fresh fork after this many
     # ... or once its private memory passes this (None: the loaded process's size, ≥ 64 MiB)
@@ -58,11 +62,17 @@ class Config:
     # Query workers confine themselves (no network, no files but the store: sandbox.py); the
     # server refuses to start where the kernel cannot. False only for development (--unconfined).
     confine_queries: bool = True
+    # POST /validate: jobs at once per server process (the next gets 503), seconds (None: the query
+    # deadline, never more), address space a job may add to its size at the fork
+    upload_workers: int = 2
+    upload_deadline: float | None = None
+    upload_max_memory: int = 1 << 30
     limits: QueryLimits = field(default_factory=QueryLimits)
 
     cache_bytes: int = 64 * 1024 * 1024  # response cache for the immutable release (0: off)
     cache_entry_bytes: int = 2 * 1024 * 1024  # larger responses are not cached
     remote_connect_timeout: float = 3.0  # remote store: seconds to connect before 502
+    read_timeout: float = 10.0  # seconds a client has to send the request head, and again the body
 
     query_ui_endpoint: str = "ui.query"  # Flask endpoint that GET /sparql forwards browsers to
     testing: bool = False
@@ -103,14 +113,33 @@ class Config:
             raise ValueError("deadline must be positive")
         if self.query_workers < 1 or self.max_query_workers < self.query_workers:
             raise ValueError("need 1 <= query_workers <= max_query_workers")
+        if self.quick_workers < 0 or self.quick_budget <= 0:
+            raise ValueError("need quick_workers >= 0 and a positive quick_budget")
+        if self.read_timeout <= 0:
+            raise ValueError("read timeout must be positive")
+        if self.upload_workers < 1:
+            raise ValueError("upload_workers must be at least 1")
+        if self.upload_deadline is not None and not 0 < self.upload_deadline <= self.deadline:
+            raise ValueError("upload_deadline must be positive and no longer than the query deadline")
 
     @property
     def data_files(self) -> tuple[Path, ...]:
         return self.data or (DEFAULT_DATA,)
 
     @property
+    def upload_deadline_seconds(self) -> float:
+        return self.upload_deadline if self.upload_deadline is not None else self.deadline
+
+    @property
     def is_remote(self) -> bool:
         return self.store.startswith(("http://", "https://"))
+
+    @property
+    def app_threads(self) -> int:
+        """Threads that run the app in one server process: every request that may wait for a
+        query worker (running, quick lane, queued) plus eight, so that waiting queries never take
+        the last thread from a cheap query, a page or a health check."""
+        return self.max_query_workers + self.quick_workers + self.max_queue + 8
 
 
 def default_query_workers() -> int:

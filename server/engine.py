@@ -17,6 +17,14 @@ spare, so a slow query never blocks a trivial one, yet CPU-bound queries do not 
 that only compete for the same cores); at most ``max_queue`` requests wait for a free worker, each
 until its own deadline, and beyond that the answer is 503 with Retry-After.
 
+The *quick lane* keeps heavy queries from taking every worker from cheap ones: ``quick`` more
+workers serve a request only when no shared worker is free, only for ``quick_budget`` seconds,
+and only for a client (its address) that has no other query running or waiting and none stopped
+in the quick lane in the last ``QUICK_PENALTY`` seconds. A query that overruns its quick budget
+is killed there (the worker is replaced from the zygote) and waits for a shared worker like any
+other; so each heavy query costs the quick lane at most one budget, and a client that sends many
+cannot queue them there. Cheap queries from other clients thus wait at most about one budget.
+
 Oxigraph's reads write to the pages they touch, so copy-on-write slowly gives each worker a
 private copy of the store it shares. A worker therefore retires after ``max_jobs`` queries or once
 its private memory passes ``max_private`` bytes; the zygote, which never queries, forks a fresh,
@@ -26,8 +34,8 @@ Each worker confines itself right after it starts, before its first query (sandb
 network, no file but the store), and dies with its parent (children.py). It receives the
 request's :class:`~ccdkg.server.query.CheckedQuery`, never bare text to re-read.
 
-A pool belongs to the process that started it: after a fork (gunicorn workers) the child
-starts its own on first use or from gunicorn's ``post_fork`` hook.
+A pool belongs to the process that started it: after a fork (``ccdkg serve --workers N``) the
+child starts its own on first use or from the front's start hook (server/front.py).
 """
 
 from __future__ import annotations
@@ -196,13 +204,18 @@ def _zygote_main(
 # --- the front process's side ------------------------------------------------------------------
 
 
-class _Worker:
-    __slots__ = ("pid", "conn", "jobs")
+# Seconds a client whose query overran the quick lane's budget is served by the shared lane only.
+QUICK_PENALTY = 30.0
 
-    def __init__(self, pid: int, conn: Connection) -> None:
+
+class _Worker:
+    __slots__ = ("pid", "conn", "jobs", "quick")
+
+    def __init__(self, pid: int, conn: Connection, quick: bool = False) -> None:
         self.pid = pid
         self.conn = conn
         self.jobs = 0
+        self.quick = quick  # a quick-lane worker (see the module's docstring)
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -223,11 +236,15 @@ class QueryPool:
         max_jobs: int = 10_000,
         max_private: int | None = None,
         confined: bool = True,
+        quick: int = 0,
+        quick_budget: float = 0.25,
     ) -> None:
         self.store = store
         self.confined = confined  # workers confine themselves (sandbox.py) before any query
         self.size = size
         self.max_size = max_size
+        self.quick = quick
+        self.quick_budget = quick_budget
         self.max_queue = max_queue
         self.queue_wait = queue_wait  # None: a request waits for a worker until its own deadline
         self.max_jobs = max_jobs
@@ -243,10 +260,16 @@ class QueryPool:
         self._idle: list[_Worker] = []
         self._total = 0  # idle + busy + being spawned
         self._waiting = 0
+        self._quick_idle: list[_Worker] = []
+        self._quick_waiting = 0
+        self._inflight: dict[str, int] = {}  # client -> its queries running or waiting here
+        self._penalized: dict[str, float] = {}  # client -> until when it skips the quick lane
         self._zygote_pid: int | None = None
         self._ctrl: socket.socket | None = None
         self.killed = 0  # workers killed at the deadline, for metrics and tests
         self.retired = 0  # workers replaced after max_jobs queries or past max_private
+        self.quick_served = 0  # queries answered by the quick lane
+        self.quick_overruns = 0  # queries stopped at the quick budget and moved to the shared lane
 
     # lifecycle
 
@@ -277,10 +300,14 @@ class QueryPool:
             for _ in range(self.size):
                 self._idle.append(self._spawn())
             self._total = len(self._idle)
+            for _ in range(self.quick):
+                self._quick_idle.append(self._spawn(quick=True))
 
     def _reset_after_fork(self) -> None:
         # Whatever a parent process left in this object belongs to the parent's pool.
         self._idle, self._total, self._waiting = [], 0, 0
+        self._quick_idle, self._quick_waiting = [], 0
+        self._inflight, self._penalized = {}, {}
         self._ctrl = None
         self._zygote_pid = None
 
@@ -288,9 +315,9 @@ class QueryPool:
         with self._lock:
             if not self.started:
                 return
-            for worker in self._idle:
+            for worker in (*self._idle, *self._quick_idle):
                 worker.kill()
-            self._idle = []
+            self._idle, self._quick_idle = [], []
             if self._ctrl is not None:
                 self._ctrl.close()  # the zygote exits on EOF; busy workers die with it (PDEATHSIG)
             if self._zygote_pid:
@@ -301,7 +328,7 @@ class QueryPool:
                     pass
             self._owner = None
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, quick: bool = False) -> _Worker:
         with self._spawn_lock:
             assert self._ctrl is not None
             self._ctrl.sendall(b"w")
@@ -309,7 +336,7 @@ class QueryPool:
             if len(msg) != 4 or len(fds) != 1:
                 raise QueryError("the query worker pool cannot start a worker")
             (pid,) = struct.unpack("!i", msg)
-            return _Worker(pid, Connection(fds[0]))
+            return _Worker(pid, Connection(fds[0]), quick)
 
     # running a query
 
@@ -347,10 +374,55 @@ class QueryPool:
                 raise
         raise AssertionError("unreachable")
 
+    def _try_shared(self) -> _Worker | None:
+        """A shared worker without waiting: an idle one, or a new one while the pool may grow."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            if self._total >= self.max_size:
+                return None
+            self._total += 1
+        try:
+            return self._spawn()
+        except BaseException:
+            with self._lock:
+                self._total -= 1
+            raise
+
+    def _try_quick(self, client: str | None) -> _Worker | None:
+        """A quick-lane worker for ``client``, waiting at most one budget, or None."""
+        if not self.quick:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            if client is not None:
+                if self._inflight.get(client, 0) > 1:  # counting this request
+                    return None
+                until = self._penalized.get(client)
+                if until is not None:
+                    if until > now:
+                        return None
+                    del self._penalized[client]
+            if self._quick_idle:
+                return self._quick_idle.pop()
+            if self._quick_waiting >= self.quick:
+                return None  # one waiting per quick worker: each waits at most about one budget
+            self._quick_waiting += 1
+            try:
+                limit = now + self.quick_budget
+                while not self._quick_idle:
+                    remaining = limit - time.monotonic()
+                    if remaining <= 0:
+                        return None
+                    self._lock.wait(remaining)
+                return self._quick_idle.pop()
+            finally:
+                self._quick_waiting -= 1
+
     def _release(self, worker: _Worker) -> None:
         with self._lock:
-            self._idle.append(worker)
-            self._lock.notify()
+            (self._quick_idle if worker.quick else self._idle).append(worker)
+            self._lock.notify_all() if self.quick else self._lock.notify()
 
     def _retire(self, worker: _Worker) -> None:
         """Replace a worker that exits by itself, off the request's path."""
@@ -360,23 +432,65 @@ class QueryPool:
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
         try:
-            fresh = self._spawn()
+            fresh = self._spawn(quick=worker.quick)
         except (OSError, QueryError):
-            with self._lock:
-                self._total -= 1
+            if not worker.quick:
+                with self._lock:
+                    self._total -= 1
             log.exception("could not replace a query worker")
             return
         self._release(fresh)
 
-    def run(self, job: QueryJob, deadline: float) -> tuple[bytes, str]:
-        """Answer ``job`` by ``deadline`` (a time.monotonic() value) or raise QueryTimeout."""
+    def run(self, job: QueryJob, deadline: float, client: str | None = None) -> tuple[bytes, str]:
+        """Answer ``job`` by ``deadline`` (a time.monotonic() value) or raise QueryTimeout.
+
+        ``client`` (the requester's address) decides whether the quick lane may serve it."""
         if not self.started:
             self.start()
-        worker = self._acquire(deadline)
+        if client is not None:
+            with self._lock:
+                self._inflight[client] = self._inflight.get(client, 0) + 1
+        try:
+            worker = self._try_shared()
+            if worker is None:
+                quick = self._try_quick(client)
+                if quick is not None:
+                    budget_end = min(deadline, time.monotonic() + self.quick_budget)
+                    reply = self._exchange(quick, job, budget_end, overrun=budget_end < deadline)
+                    if reply is not None:
+                        self.quick_served += 1
+                        return reply
+                    self.quick_overruns += 1
+                    if client is not None:
+                        with self._lock:
+                            self._penalized[client] = time.monotonic() + QUICK_PENALTY
+                            if len(self._penalized) > 10_000:  # bounded: forget the oldest
+                                self._penalized.pop(next(iter(self._penalized)))
+                worker = self._acquire(deadline)
+            reply = self._exchange(worker, job, deadline, overrun=False)
+            assert reply is not None
+            return reply
+        finally:
+            if client is not None:
+                with self._lock:
+                    left = self._inflight.get(client, 1) - 1
+                    if left:
+                        self._inflight[client] = left
+                    else:
+                        self._inflight.pop(client, None)
+
+    def _exchange(
+        self, worker: _Worker, job: QueryJob, until: float, overrun: bool
+    ) -> tuple[bytes, str] | None:
+        """Run ``job`` on ``worker`` until ``until``. Past it the worker is killed and replaced;
+        then None when ``overrun`` (the quick budget ran out before the deadline), else QueryTimeout."""
         try:
             conn = worker.conn
             conn.send_bytes(marshal.dumps(job))
-            if not conn.poll(max(0.0, deadline - time.monotonic())):
+            if not conn.poll(max(0.0, until - time.monotonic())):
+                if overrun:
+                    self._retire_now(worker)
+                    return None
                 self.killed += 1
                 self._replace(worker)
                 raise QueryTimeout(
@@ -407,6 +521,11 @@ class QueryPool:
         QueryError.__init__(err, body.decode("utf-8", "surrogatepass"))
         raise err
 
+    def _retire_now(self, worker: _Worker) -> None:
+        """Kill a worker mid-query and fork its replacement off the request's path."""
+        worker.kill()
+        threading.Thread(target=self._replace, args=(worker,), name="ccdkg-replace", daemon=True).start()
+
 
 class QueryEngine:
     """Where user queries run: the pool for local stores, the calling thread for a remote one."""
@@ -425,6 +544,8 @@ class QueryEngine:
                 max_jobs=config.worker_max_queries,
                 max_private=config.worker_max_private_bytes,
                 confined=config.confine_queries,
+                quick=config.quick_workers,
+                quick_budget=config.quick_budget,
             )
             if store.isolated
             else None
@@ -449,10 +570,11 @@ class QueryEngine:
         accept: str | None,
         format_param: str | None = None,
         deadline: float | None = None,
+        client: str | None = None,
     ) -> tuple[bytes, str]:
         deadline = deadline if deadline is not None else time.monotonic() + self.deadline
         if self.pool is None:
             return self.store.execute(
                 query, accept, deadline, format_param=format_param, max_bytes=self.max_bytes
             )
-        return self.pool.run((query.to_wire(), accept, format_param, self.max_bytes), deadline)
+        return self.pool.run((query.to_wire(), accept, format_param, self.max_bytes), deadline, client)

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, url_for
 
-from ccdkg import __version__
+from ccdkg import __version__, jsonld
 from ccdkg.namespaces import GRAPH_ONTOLOGY, ID, PREFIXES
 from ccdkg.server import formats
 from ccdkg.server.config import RELEASE_DIR, Config
@@ -57,7 +58,7 @@ class Download:
 
 
 def _fmt(name: str) -> formats.Format:
-    fmt = formats.by_name(formats.GRAPH, name)
+    fmt = formats.by_name(formats.RDF, name)
     assert fmt is not None
     return fmt
 
@@ -170,9 +171,9 @@ class Meta:
 
     # ---- service description ------------------------------------------------------------------
 
-    def service_description(self, endpoint: str) -> list[ox.Triple]:
-        ds = self.dataset_iri()
-        svc, dataset = _n(endpoint), _n(ds)
+    def service_description(self, endpoint: str, downloads_root: str) -> list[ox.Triple]:
+        """The sd:Service, with its default dataset described as VoID describes it (:meth:`dataset`)."""
+        svc, dataset = _n(endpoint), _n(self.dataset_iri())
         t = [
             ox.Triple(svc, RDF_TYPE, _n(SD + "Service")),
             ox.Triple(svc, _n(SD + "endpoint"), svc),
@@ -181,42 +182,23 @@ class Meta:
             ox.Triple(svc, _n(SD + "defaultEntailmentRegime"), _n("http://www.w3.org/ns/entailment/Simple")),
             ox.Triple(svc, _n(SD + "defaultDataset"), dataset),
             ox.Triple(svc, _n(DCT + "title"), ox.Literal(f"{TITLE_EN}: SPARQL endpoint", language="en")),
-            ox.Triple(dataset, RDF_TYPE, _n(SD + "Dataset")),
-            ox.Triple(dataset, RDF_TYPE, _n(VOID + "Dataset")),
         ]
         for fmt in formats.FORMATS:
-            t.append(ox.Triple(svc, _n(SD + "resultFormat"), _n(fmt.oxigraph.iri)))
-        default = _n(ds[: -len("dataset")] + "default-graph")
-        t += [
-            ox.Triple(dataset, _n(SD + "defaultGraph"), default),
-            ox.Triple(default, RDF_TYPE, _n(SD + "Graph")),
-            ox.Triple(default, _n(VOID + "triples"), _int(self.triples)),
-            ox.Triple(
-                default,
-                _n("http://www.w3.org/2000/01/rdf-schema#comment"),
-                ox.Literal("The default graph is the union of all named graphs.", language="en"),
-            ),
-        ]
-        for graph in self.store.named_graphs():
-            node = _n(ds[: -len("dataset")] + "named-graph-" + graph.rsplit("/", 1)[-1])
-            t += [
-                ox.Triple(dataset, _n(SD + "namedGraph"), node),
-                ox.Triple(node, RDF_TYPE, _n(SD + "NamedGraph")),
-                ox.Triple(node, _n(SD + "name"), _n(graph)),
-                ox.Triple(node, _n(SD + "graph"), _n(graph)),
-                ox.Triple(_n(graph), RDF_TYPE, _n(SD + "Graph")),
-                ox.Triple(_n(graph), _n(VOID + "triples"), _int(self.graph_triples.get(graph, 0))),
-            ]
-        return t
+            t.append(ox.Triple(svc, _n(SD + "resultFormat"), _n(fmt.iri)))
+        return t + self.dataset(endpoint, downloads_root)
 
     # ---- VoID ---------------------------------------------------------------------------------
 
-    def void(self, endpoint: str, downloads_root: str) -> list[ox.Triple]:
+    def dataset(self, endpoint: str, downloads_root: str) -> list[ox.Triple]:
+        """The dataset, described once: the VoID document and the service description both hold
+        exactly these triples (VoID with its partitions and dumps; the SPARQL dataset with its
+        default graph, the union, and its named graphs)."""
         ds = self.dataset_iri()
         d = _n(ds)
         base = ds[: -len("dataset")]
         t = [
             ox.Triple(d, RDF_TYPE, _n(VOID + "Dataset")),
+            ox.Triple(d, RDF_TYPE, _n(SD + "Dataset")),
             ox.Triple(d, _n(DCT + "title"), ox.Literal(TITLE_EN, language="en")),
             ox.Triple(d, _n(DCT + "license"), _n(LICENCE)),
             ox.Triple(d, _n(DCT + "source"), _n(ARTICLE_DOI)),
@@ -238,7 +220,7 @@ class Meta:
             url = _n(downloads_root + download.name)
             t += [
                 ox.Triple(d, _n(VOID + "dataDump"), url),
-                ox.Triple(url, _n(DCT + "format"), _n(download.fmt.oxigraph.iri)),
+                ox.Triple(url, _n(DCT + "format"), _n(download.fmt.iri)),
                 ox.Triple(
                     url, _n("http://www.w3.org/ns/dcat#mediaType"), ox.Literal(download.fmt.media_type)
                 ),
@@ -272,6 +254,26 @@ class Meta:
                 ox.Triple(node, _n(VOID + "property"), _n(prop)),
                 ox.Triple(node, _n(VOID + "triples"), _int(count)),
             ]
+        default = _n(base + "default-graph")
+        t += [
+            ox.Triple(d, _n(SD + "defaultGraph"), default),
+            ox.Triple(default, RDF_TYPE, _n(SD + "Graph")),
+            ox.Triple(default, _n(VOID + "triples"), _int(self.triples)),
+            ox.Triple(
+                default,
+                _n("http://www.w3.org/2000/01/rdf-schema#comment"),
+                ox.Literal("The default graph is the union of all named graphs.", language="en"),
+            ),
+        ]
+        for graph in self.store.named_graphs():
+            node = _n(base + "named-graph-" + graph.rsplit("/", 1)[-1])
+            t += [
+                ox.Triple(d, _n(SD + "namedGraph"), node),
+                ox.Triple(node, RDF_TYPE, _n(SD + "NamedGraph")),
+                ox.Triple(node, _n(SD + "name"), _n(graph)),
+                ox.Triple(node, _n(SD + "graph"), _n(graph)),
+                ox.Triple(_n(graph), RDF_TYPE, _n(SD + "Graph")),
+            ]
         return t
 
     # ---- serving documents --------------------------------------------------------------------
@@ -284,10 +286,14 @@ class Meta:
             cached = self._docs.get(key)
         if cached is None:
             triples = (
-                self.service_description(endpoint) if which == "sd" else self.void(endpoint, downloads_root)
+                self.service_description(endpoint, downloads_root)
+                if which == "sd"
+                else self.dataset(endpoint, downloads_root)
             )
             prefixes = {"sd": SD, "void": VOID, "dcterms": DCT, "spdx": SPDX, "id": str(ID)}
-            if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+            if fmt is formats.JSON_LD:
+                body = jsonld.serialize(triples)  # compact, with the project's @context
+            elif fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
                 body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
             else:
                 body = ox.serialize(triples, format=fmt.oxigraph)
@@ -300,15 +306,17 @@ class Meta:
         body, content_type, etag = cached
         return formats.conditional_response(body, content_type, etag)
 
-    def service_description_response(self) -> Response:
-        accept = request.headers.get("Accept")
-        if formats.prefers_html(accept, formats.GRAPH) and not request.args.get("format"):
-            ui = current_app.view_functions.get(self.config.query_ui_endpoint)
-            if ui is not None:
-                return current_app.make_response(ui())
-        fmt = formats.negotiate(formats.GRAPH, accept, request.args.get("format"))
-        if fmt is None:
-            return _not_acceptable()
+    def service_description_response(self, asked: list[str]) -> Response:
+        """``GET /sparql`` without a query: the description, or the query UI for a browser."""
+        offers = formats.RDF
+        ui = current_app.view_functions.get(self.config.query_ui_endpoint)
+        if ui is not None:
+            offers = (*offers, formats.HTML)  # last: only a client that prefers HTML gets it
+        fmt = formats.choose(offers, asked, "the service description", listed=formats.RDF)
+        if isinstance(fmt, Response):
+            return fmt
+        if fmt is formats.HTML:
+            return current_app.make_response(ui())
         return self.document("sd", fmt, _endpoint_url(), _downloads_root())
 
     # ---- downloads ----------------------------------------------------------------------------
@@ -326,10 +334,21 @@ class Meta:
             if download.release_file is not None:
                 body = download.release_file.read_bytes()
             else:
-                body = self.store.dump(download.fmt, download.graph)
+                body = self._dump(download)
             with self._lock:
                 self._files[download.name] = body
         return body
+
+    def _dump(self, download: Download) -> bytes:
+        if download.fmt is not formats.JSON_LD:
+            return self.store.dump(download.fmt, download.graph)
+        if download.graph is not None:
+            # One graph: its triples, not wrapped in a named graph, so that a plain JSON-LD
+            # reader (rdflib.Graph) sees them.
+            nt = self.store.dump(formats.N_TRIPLES, download.graph)
+            triples = sorted({q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)}, key=str)
+            return jsonld.serialize(triples)
+        return jsonld.dumps(jsonld.compact(json.loads(self.store.dump(download.fmt))))
 
     def digest(self, download: Download) -> bytes:
         """SHA-256 of a download, computed once."""
@@ -346,12 +365,6 @@ class Meta:
         return "".join(lines).encode()
 
 
-def _not_acceptable() -> Response:
-    from ccdkg.server.sparql import error
-
-    return error(406, f"not acceptable; this document is offered as {formats.offered(formats.GRAPH)}")
-
-
 def _endpoint_url() -> str:
     return url_for("sparql.sparql", _external=True)
 
@@ -366,7 +379,8 @@ def _meta() -> Meta:
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    accept = request.headers.get("Accept")
+    from flask import request
+
     from ccdkg.server import web
 
     if web.asks_for_html() and not request.args.get("format"):
@@ -374,10 +388,21 @@ def void() -> Response:
 
         turtle = _meta().document("void", _fmt("turtle"), _endpoint_url(), _downloads_root())
         return render_void(turtle.get_data(as_text=True))
-    fmt = formats.negotiate(formats.GRAPH, accept, request.args.get("format"))
-    if fmt is None:
-        return _not_acceptable()
+    fmt = formats.choose(formats.RDF, what="the VoID description")
+    if isinstance(fmt, Response):
+        return fmt
     return _meta().document("void", fmt, _endpoint_url(), _downloads_root())
+
+
+@bp.route("/context.jsonld")
+def context() -> Response:
+    """The JSON-LD @context every JSON-LD document here embeds (and may be compacted with)."""
+    body = jsonld.context_document()
+    response = formats.conditional_response(
+        body, "application/ld+json; charset=utf-8", hashlib.sha256(body).hexdigest()[:24]
+    )
+    del response.headers["Vary"]
+    return response
 
 
 @bp.route("/downloads/")

@@ -1,6 +1,7 @@
 """Linked-data pages: every IRI under /id/… and /ontology… dereferences.
 
-A browser gets an HTML page; an RDF client gets Turtle, JSON-LD, N-Triples or RDF/XML by
+A browser gets an HTML page; an RDF client gets Turtle, N-Triples, JSON-LD (compact, with the
+project's @context), RDF/XML, or TriG / N-Quads (which keep each statement's named graph) by
 ``Accept`` (``Vary: Accept``), answered with 200 and a ``Content-Location`` naming the
 document (``/id/city/shanghai.ttl``); ``?format=`` forces one. An IRI the graph does not
 know answers 404 with a page that offers a search.
@@ -17,53 +18,15 @@ from urllib.parse import quote, urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file, send_from_directory
 
+from ccdkg import jsonld
 from ccdkg.namespaces import CCD, GRAPH_ONTOLOGY, OA, ONTOLOGY_IRI, PREFIXES, PROV
 from ccdkg.ontology import RELEASE_DIR
 from ccdkg.ontology.publish import release_files
 
-from . import evidence, web
+from . import evidence, formats, web
 
 bp = Blueprint("pages", __name__)
 bp.record_once(lambda state: web.template_globals(state.app))
-
-FORMATS: dict[str, tuple[str, ox.RdfFormat | None]] = {
-    "html": ("text/html", None),
-    "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
-    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
-    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-}
-FORMAT_NAMES = {
-    "html": "HTML",
-    "ttl": "Turtle",
-    "jsonld": "JSON-LD",
-    "nt": "N-Triples",
-    "rdf": "RDF/XML",
-}
-_FORMAT_ALIASES = {
-    "turtle": "ttl",
-    "json-ld": "jsonld",
-    "json": "jsonld",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "xml": "rdf",
-    "rdfxml": "rdf",
-    "rdf+xml": "rdf",
-    "htm": "html",
-}
-# Media types a client may ask for, in the order that breaks ties (a browser's */* gets HTML).
-_ACCEPTABLE = [
-    ("text/html", "html"),
-    ("application/xhtml+xml", "html"),
-    ("text/turtle", "ttl"),
-    ("application/ld+json", "jsonld"),
-    ("application/n-triples", "nt"),
-    ("application/rdf+xml", "rdf"),
-    ("application/x-turtle", "ttl"),
-    ("application/json", "jsonld"),
-    ("application/xml", "rdf"),
-    ("text/xml", "rdf"),
-]
 
 OUTSIDE_LINK_PROPERTIES = {
     "http://www.w3.org/2002/07/owl#sameAs",
@@ -81,62 +44,54 @@ MAX_INCOMING = 2000
 
 
 # --------------------------------------------------------------------------- negotiation
+# A page is HTML or any RDF format of the one table (ccdkg.formats.PAGES), by document
+# extension (/id/city/shanghai.ttl), then ?format=, then Accept; no Accept at all means HTML.
 
 
-def _split_ext(path: str) -> tuple[str, str | None]:
+def _split_ext(path: str) -> tuple[str, formats.Format | None]:
     stem, dot, ext = path.rpartition(".")
-    if dot and ext in FORMATS and "/" not in ext:
-        return stem, ext
+    if dot and "/" not in ext:
+        fmt = next((f for f in formats.PAGES if f.extension == ext), None)
+        if fmt is not None:
+            return stem, fmt
     return path, None
 
 
-def choose_format(forced: str | None = None) -> str | None:
-    """The representation to send: a document extension, then ?format=, then Accept."""
-    if forced:
+def choose_format(forced: formats.Format | None = None) -> formats.Format | Response:
+    """The representation to send, or the 400/406 answer when there is none."""
+    if forced is not None:
         return forced
-    asked = (request.args.get("format") or "").strip().lower()
-    if asked:
-        asked = _FORMAT_ALIASES.get(asked, asked)
-        if asked in FORMATS:
-            return asked
-        for mime, ext in _ACCEPTABLE:
-            if mime == asked:
-                return ext
-        abort(400, description=f"unknown format {asked!r}; use one of {', '.join(FORMATS)}")
-    if not request.accept_mimetypes:
-        return "html"  # no Accept header: anything goes, and a person is the likelier reader
-    best = request.accept_mimetypes.best_match([m for m, _ in _ACCEPTABLE])
-    if best is None:
-        return None
-    return dict(_ACCEPTABLE)[best]
+    if not request.headers.get("Accept", "").strip() and not request.args.get("format"):
+        return formats.HTML  # no Accept header: anything goes, and a person is the likelier reader
+    return formats.choose(formats.PAGES)
 
 
-def _not_acceptable() -> Response:
-    offered = ", ".join(m for m, _ in FORMATS.values())
-    resp = Response(
-        f"406 Not Acceptable: this resource is available as {offered}\n", 406, mimetype="text/plain"
-    )
-    resp.vary.add("Accept")
-    return resp
-
-
-def serialize(triples: Iterable[ox.Triple], ext: str) -> bytes:
-    fmt = FORMATS[ext][1]
-    assert fmt is not None
+def serialize(statements: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: formats.Format) -> bytes:
+    """Triples, or quads for the formats that keep named graphs, in one canonical order."""
+    rdf = fmt.oxigraph
+    assert isinstance(rdf, ox.RdfFormat)
     # Deterministic output: the same release always gives the same bytes (ETags, diffs).
-    ordered = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD) else None
-    return ox.serialize(ordered, format=fmt, prefixes=prefixes)
+    items = set(statements)
+    if not fmt.supports_datasets or rdf is ox.RdfFormat.JSON_LD:
+        items = {s.triple if isinstance(s, ox.Quad) else s for s in items}
+    ordered = sorted(items, key=_statement_key)
+    if fmt is formats.JSON_LD:
+        return jsonld.serialize(ordered)  # compact, with the project's @context
+    prefixes = PREFIXES if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(ordered, format=rdf, prefixes=prefixes)
 
 
-def _rdf_response(body: bytes, ext: str, doc_path: str, forced: bool) -> Response:
-    mime = FORMATS[ext][0]
-    resp = Response(body, 200, mimetype=mime)
-    if mime.startswith("text/") or mime.endswith("+xml"):
-        resp.charset = "utf-8"
+def _statement_key(st: ox.Triple | ox.Quad) -> tuple[str, ...]:
+    if isinstance(st, ox.Quad):
+        return (str(st.graph_name), str(st.subject), str(st.predicate), str(st.object))
+    return (str(st.subject), str(st.predicate), str(st.object))
+
+
+def _rdf_response(body: bytes, fmt: formats.Format, doc_path: str, forced: bool) -> Response:
+    resp = Response(body, 200, content_type=fmt.content_type)
     resp.vary.add("Accept")
     if not forced:
-        resp.headers["Content-Location"] = f"{request.script_root}{doc_path}.{ext}"
+        resp.headers["Content-Location"] = f"{request.script_root}{doc_path}.{fmt.extension}"
     resp.headers["Link"] = _alternate_links(doc_path)
     return resp
 
@@ -144,7 +99,7 @@ def _rdf_response(body: bytes, ext: str, doc_path: str, forced: bool) -> Respons
 def _alternate_links(doc_path: str) -> str:
     root = request.script_root
     return ", ".join(
-        f'<{root}{doc_path}.{ext}>; rel="alternate"; type="{mime}"' for ext, (mime, _f) in FORMATS.items()
+        f'<{root}{doc_path}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in formats.PAGES
     )
 
 
@@ -173,13 +128,16 @@ def exists(iri: str) -> bool:
     )
 
 
-def describe(iri: str) -> list[ox.Triple]:
-    """What the page's document holds: every triple with the resource as subject or object."""
+def describe(iri: str) -> list[ox.Quad]:
+    """What the page's document holds: every statement with the resource as subject or object,
+    in the named graph that holds it (the default graph for data given as plain triples)."""
     r = web.sparql_iri(iri)
-    return web.store().construct(
-        f"CONSTRUCT {{ {r} ?p ?o . ?s ?q {r} }} WHERE {{ {{ {r} ?p ?o }} UNION {{ ?s ?q {r} }}"
-        f" UNION {{ GRAPH ?g {{ {r} ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?q {r} }} }} }}"
+    rows = web.store().select(
+        f"SELECT ?s ?p ?o ?g WHERE {{ {{ BIND({r} AS ?s) {_both_patterns(f'{r} ?p ?o')} }}"
+        f" UNION {{ BIND({r} AS ?o) {_both_patterns(f'?s ?p {r}')} }} }}"
     )
+    default = ox.DefaultGraph()
+    return [ox.Quad(row["s"], row["p"], row["o"], row.get("g") or default) for row in rows]  # type: ignore[arg-type]
 
 
 def _evidence(passages: Iterable[str]) -> list[dict[str, Any]]:
@@ -400,9 +358,8 @@ def resource_query(iri: str) -> str:
 def format_links(doc_path: str) -> list[dict[str, str]]:
     root = request.script_root
     return [
-        {"ext": ext, "name": FORMAT_NAMES[ext], "mime": mime, "href": f"{root}{doc_path}.{ext}"}
-        for ext, (mime, _f) in FORMATS.items()
-        if ext != "html"
+        {"ext": f.extension, "name": f.label, "mime": f.media_type, "href": f"{root}{doc_path}.{f.extension}"}
+        for f in formats.RDF
     ]
 
 
@@ -418,7 +375,7 @@ def not_found(iri: str) -> Response:
 
     wanted = choose_format()
     name = web.local_name(iri)
-    if wanted != "html":
+    if wanted is not formats.HTML:
         resp = Response(f"404 Not Found: the graph does not know <{iri}>\n", 404, mimetype="text/plain")
     else:
         hits = search(name.replace("-", " "), limit=8) if name else []
@@ -429,18 +386,18 @@ def not_found(iri: str) -> Response:
 
 
 def serve_resource(
-    iri: str, doc_path: str, forced: str | None, extra: dict[str, Any] | None = None
+    iri: str, doc_path: str, forced: formats.Format | None, extra: dict[str, Any] | None = None
 ) -> Response:
-    ext = choose_format(forced)
-    if ext is None:
-        return _not_acceptable()
+    fmt = choose_format(forced)
+    if isinstance(fmt, Response):
+        return fmt
     if not exists(iri):
         return not_found(iri)
-    if ext != "html":
-        return _rdf_response(serialize(describe(iri), ext), ext, doc_path, forced is not None)
+    if fmt is not formats.HTML:
+        return _rdf_response(serialize(describe(iri), fmt), fmt, doc_path, forced is not None)
     view = resource_view(iri)
-    data = describe(iri)
-    jsonld = serialize(data, "jsonld").decode("utf-8")
+    data = [q.triple for q in describe(iri)]
+    jsonld = serialize(data, formats.JSON_LD).decode("utf-8")
     html = render_template(
         "resource.html",
         r=view,
@@ -498,27 +455,24 @@ def ontology_triples() -> list[ox.Triple]:
 @bp.route("/ontology/release/<path:name>")
 def ontology_release_file(name: str) -> Response:
     """The frozen files behind the version IRIs (the w3id rules redirect here)."""
-    mimetype = {
-        "ttl": "text/turtle",
-        "rdf": "application/rdf+xml",
-        "jsonld": "application/ld+json",
-        "nt": "application/n-triples",
-        "html": "text/html",
-    }.get(name.rsplit(".", 1)[-1])
-    if mimetype is None:
+    fmt = formats.by_extension(name.rsplit(".", 1)[-1], formats.PAGES)
+    if fmt is None:
         abort(404)
-    return send_from_directory(RELEASE_DIR, name, mimetype=mimetype)
+    return send_from_directory(RELEASE_DIR, name, mimetype=fmt.media_type)
 
 
 @bp.route("/ontology")
 @bp.route("/ontology.<ext>")
 def ontology(ext: str | None = None) -> Response:
-    if ext is not None and ext not in FORMATS:
-        abort(404)
-    fmt = choose_format(ext)
-    if fmt is None:
-        return _not_acceptable()
-    if fmt == "html":
+    forced = None
+    if ext is not None:
+        forced = next((f for f in formats.PAGES if f.extension == ext), None)
+        if forced is None:
+            abort(404)
+    fmt = choose_format(forced)
+    if isinstance(fmt, Response):
+        return fmt
+    if fmt is formats.HTML:
         # the site's own page (header, language switch); pyLODE's full documentation at /ontology/docs
         resp = terms_overview(landing=True)
         resp.vary.add("Accept")
@@ -613,7 +567,7 @@ def term(rest: str) -> Response:
         f" UNION {{ GRAPH ?g {{ {t} a <http://www.w3.org/2002/07/owl#Class> }} }} }}"
     )
     extra: dict[str, Any] = {"term": True, "name": name}
-    if (choose_format(forced) or "") == "html":
+    if choose_format(forced) is formats.HTML:
         if is_class:
             inst = st.select(f"SELECT ?x WHERE {{ ?x a {t} }} ORDER BY ?x LIMIT 1000")
             extra["instances"] = sorted((web.term_view(r["x"]) for r in inst), key=web.sort_key)

@@ -1,11 +1,12 @@
 """``ccdkg serve``: load the store once, then serve it.
 
-* ``--workers N`` (default 1): gunicorn with N ``gthread`` workers, keep-alive connections. The
-  application (and so the loaded store) is built in the master before gunicorn forks, so every
-  worker shares the dataset copy-on-write; each worker starts its own query pool right after the
-  fork, while it is still single-threaded.
+* ``--workers N`` (default 1): N processes behind granian (server/front.py): connections, header
+  and body reads and timeouts on granian's event loop, the app on a bounded pool of threads,
+  immediate 503s when it is full. The application (and so the loaded store) is built in this
+  process before granian forks, so every worker shares the dataset copy-on-write; each worker
+  starts its own query pool right after the fork.
 * ``--workers 0``: Werkzeug's development server in this process (for debugging only: it is
-  2-3x slower per request than gunicorn's threads).
+  slower per request, and slow clients hold its threads).
 
 Either way the query pool forks from a process that holds the loaded store; a query over the
 deadline is killed in its worker process and answered 504.
@@ -15,11 +16,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from typing import Any
 
 from ccdkg.namespaces import BASE
+from ccdkg.server import children
 from ccdkg.server.config import Config, default_max_query_workers, default_query_workers
 
 
@@ -37,6 +40,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         settings["deadline"] = args.deadline
     if getattr(args, "unconfined", False):
         settings["confine_queries"] = False
+    if getattr(args, "read_timeout", None) is not None:
+        settings["read_timeout"] = args.read_timeout
     if settings["prefix"] or args.base:
         settings["trust_proxy"] = True  # a public base or prefix means a reverse proxy in front
     try:
@@ -73,7 +78,7 @@ def serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop)
     try:
         if args.workers and args.workers > 0:
-            return _gunicorn(app, args, url)
+            return _granian(app, args, url)
         ext.engine.start()  # fork the query pool now, while this process has one thread
         from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -93,47 +98,56 @@ def serve(args: argparse.Namespace) -> int:
         ext.close()
 
 
-def _gunicorn(app: Any, args: argparse.Namespace, url: str) -> int:
-    from gunicorn.app.base import BaseApplication
+def _granian(app: Any, args: argparse.Namespace, url: str) -> int:
+    """Serve ``app`` behind granian (server/front.py) in ``args.workers`` forked processes."""
+    import multiprocessing
+
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+
+    from ccdkg.server import front
 
     ext = app.extensions["ccdkg"]
-    deadline = ext.config.deadline
+    config = ext.config
+    main_pid = os.getpid()
 
-    def post_fork(server: Any, worker: Any) -> None:
+    def start_worker() -> None:  # in each server process, after the fork, before it serves
+        children.die_with_parent(parent=main_pid)  # a SIGKILLed main must not leave its workers serving
         ext.store.after_fork()  # an on-disk store's handle does not survive fork(): reopen it
         ext.engine.start()
 
-    def when_ready(server: Any) -> None:
-        print(
-            f"ccdkg: serving {url}  (SPARQL endpoint: {url}sparql, store: {ext.config.store}, "
-            f"{args.workers} worker{'s' if args.workers != 1 else ''})",
-            flush=True,
-        )
-
-    options = {
-        "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
-        "workers": args.workers,
-        "worker_class": "gthread",
-        "threads": 8,
-        "preload_app": True,
-        "timeout": int(max(30, deadline * 3)),
-        "graceful_timeout": 5,
-        "keepalive": 5,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "warning",
-        "post_fork": post_fork,
-        "when_ready": when_ready,
-        "limit_request_field_size": 16384,
-    }
-
-    class _App(BaseApplication):
-        def load_config(self) -> None:
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return app
-
-    _App().run()
+    front.serving = front.Front(
+        app,
+        threads=config.app_threads,
+        read_timeout=config.read_timeout,
+        max_body=front.body_cap(app),
+        on_start=start_worker,
+        multiprocess=args.workers > 1,
+    )
+    # The workers are forked from this process, which holds the loaded store: they share it
+    # copy-on-write and find ``front.serving`` already built (Python 3.14 would pick forkserver).
+    multiprocessing.set_start_method("fork", force=True)
+    server = Granian(
+        "ccdkg.server.front:serving",
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.RSGI,
+        workers=args.workers,
+        http=HTTPModes.http1,
+        websockets=False,
+        backlog=1024,
+        backpressure=512,  # connections per process reading or answering; the app threads are fewer
+        http1_settings=HTTP1Settings(header_read_timeout=int(config.read_timeout * 1000)),
+        log_level=LogLevels.warning,
+        respawn_failed_workers=True,
+        workers_kill_timeout=5,
+    )
+    print(
+        f"ccdkg: serving {url}  (SPARQL endpoint: {url}sparql, store: {config.store}, "
+        f"{args.workers} worker{'s' if args.workers != 1 else ''})",
+        flush=True,
+    )
+    server.serve()
     return 0

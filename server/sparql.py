@@ -3,10 +3,13 @@
 * GET ``?query=`` · POST ``application/x-www-form-urlencoded`` (``query=``) · POST
   ``application/sparql-query`` (the body is the query; dataset parameters in the URL);
 * ``default-graph-uri`` / ``named-graph-uri``, restricted to the graphs served;
-* the result format by ``Accept`` (q-values) or ``format=``; 406 when nothing acceptable;
+* the result format by ``Accept`` (q-values) or ``format=`` among the formats of the query's
+  form (:mod:`ccdkg.formats`), negotiated before the query runs; 406 when nothing acceptable;
+  the query UI instead only for a browser that ranks HTML above every result format of the form;
 * 400 with the parser's message and position, 405 for other methods, 413 for oversized
   requests, 415 for other body types, 403 for SPARQL Update (the endpoint is read-only);
-* GET without a query: the service description, or the query UI for browsers.
+* GET without a query: the service description, or the query UI for browsers;
+* HEAD is GET without the body: the same status and headers.
 
 Responses to the immutable release are cached in memory and carry an ETag; a matching
 ``If-None-Match`` is answered 304 without running anything.
@@ -154,10 +157,9 @@ class ReplayCache:
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A plain-text error: clients (SPARQLWrapper, Jena, curl) show the body as it is."""
-    response = Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
+    response = formats.plain_error(status, message)
     for name, value in (headers or {}).items():
         response.headers[name] = value
-    g.ccdkg_error = message
     return response
 
 
@@ -171,13 +173,13 @@ class _Bad(Exception):
     pass
 
 
-def _read_request() -> tuple[str | None, str | None, list[str], list[str], str | None] | Response:
-    """(query, update, default graphs, named graphs, format=) from any of the three forms.
+def _read_request() -> tuple[str | None, str | None, list[str], list[str], list[str]] | Response:
+    """(query, update, default graphs, named graphs, every format=) from any of the three forms.
 
     The body's size was capped before (security.py, MAX_CONTENT_LENGTH), and a form's encoding.
     """
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         params = args
     else:
         mimetype = request.mimetype
@@ -196,7 +198,7 @@ def _read_request() -> tuple[str | None, str | None, list[str], list[str], str |
                 None,
                 args.getlist("default-graph-uri"),
                 args.getlist("named-graph-uri"),
-                args.get("format"),
+                args.getlist("format"),
             )
         elif mimetype == _UPDATE:
             return error(403, "this endpoint is read-only: SPARQL Update is not accepted")
@@ -208,10 +210,11 @@ def _read_request() -> tuple[str | None, str | None, list[str], list[str], str |
     try:
         query = _one(params.getlist("query"), "query")
         update = _one(params.getlist("update"), "update")
-        fmt = _one(params.getlist("format") or args.getlist("format"), "format")
     except _Bad as err:
         return error(400, str(err))
-    return query, update, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"), fmt
+    # Repeats are checked by the negotiation: agreeing ones are fine, disagreeing ones a 400.
+    asked = params.getlist("format") or args.getlist("format")
+    return query, update, params.getlist("default-graph-uri"), params.getlist("named-graph-uri"), asked
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -220,22 +223,19 @@ def sparql() -> Response:
     read = _read_request()
     if isinstance(read, Response):
         return read
-    query, update, default_graphs, named_graphs, format_param = read
+    query, update, default_graphs, named_graphs, asked = read
     if update is not None:
         return error(403, "this endpoint is read-only: SPARQL Update is not accepted")
-    accept = request.headers.get("Accept")
     if query is None:
         if request.method == "POST":
             return error(400, "no query: POST query=… or a body of type application/sparql-query")
-        return ext.meta.service_description_response()
+        return ext.meta.service_description_response(asked)
     g.ccdkg_query = query
+    accept: str | None = request.headers.get("Accept")
 
-    if request.method == "GET" and not format_param and formats.prefers_html(accept, formats.SOLUTIONS):
-        ui = current_app.view_functions.get(ext.config.query_ui_endpoint)
-        if ui is not None:  # a browser following a query link: show it in the query UI
-            return current_app.make_response(ui())
-
-    key = (query, accept, format_param, tuple(default_graphs), tuple(named_graphs))
+    # The same request (text, Accept, format=, dataset, method) gets the same answer: a repeat is
+    # answered from the cache without being checked or negotiated again.
+    key = (query, accept, tuple(asked), tuple(default_graphs), tuple(named_graphs), request.method == "POST")
     cached = ext.cache.get(key)
     if cached is not None:
         g.ccdkg_cache = "hit"
@@ -257,12 +257,33 @@ def sparql() -> Response:
         return error(refused.status, refused.message)
     # --------------------------------------------------------------------------------------------
 
+    # ---- NEGOTIATION, once the query's form is known (checked.kind) -------------------------
+    format_param: str | None = None
+    if checked.kind is None:  # no form to be read: the engine's parser reports what is wrong
+        if len(set(asked)) > 1:
+            return error(400, "format= is given more than once: " + ", ".join(asked))
+        format_param = asked[0] if asked else None
+    else:
+        results = offers = formats.of_kind(checked.kind)
+        ui = current_app.view_functions.get(ext.config.query_ui_endpoint)
+        if ui is not None and request.method in ("GET", "HEAD"):
+            offers = (*offers, formats.HTML)  # last: HTML only when preferred to every result format
+        chosen = formats.choose(offers, asked, "the result of this query", listed=results)
+        if isinstance(chosen, Response):
+            return chosen
+        if chosen is formats.HTML:  # a browser following a query link: show it in the query UI
+            assert ui is not None
+            return current_app.make_response(ui())
+        accept = chosen.media_type  # one media type is a valid Accept: the engine writes this one
+    # --------------------------------------------------------------------------------------------
+
     try:
         body, content_type = ext.engine.run(
             checked,
             accept,
             format_param,
             deadline=g.get("ccdkg_started", time.monotonic()) + ext.config.deadline,
+            client=request.remote_addr,  # the quick lane's fairness is per client (engine.py)
         )
     except QueryError as err:
         return _query_error(err)

@@ -1,16 +1,19 @@
 """Validation on the web: the build's SHACL report as a page (GET /validation) and validation of a user's
 own RDF (GET /validate: a form; POST /validate: the data in the body or the form).
 
-POSTed data is validated in a child process forked from a forkserver that has already imported
-pyshacl, so a request that overruns its deadline is killed rather than left running, and the server's
-own process never parses untrusted input. Both answer by content negotiation: HTML, JSON or Turtle
+POSTed data is parsed and validated in a job process of ccdkg.validation.worker: killed at the deadline
+(no longer than the query deadline) with anything it started, capped in address space, at a lower CPU
+priority, dying with the server; RDF/XML entity declarations are refused by the parser. At most a few
+uploads run at once per server process (``upload_workers``): the next one gets 503 with Retry-After at
+once instead of waiting, so uploads never hold the threads that queries need. The server's own
+process never parses untrusted input. Both routes answer by content negotiation: HTML, JSON or Turtle
 (the W3C sh:ValidationReport).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
+import math
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,11 +24,20 @@ from rdflib import Graph, URIRef
 from ccdkg.errors import InputError
 from ccdkg.namespaces import BASE
 from ccdkg.validation.report import Report, curie
+from ccdkg.validation.worker import (
+    DEFAULT_MAX_MEMORY,
+    OutOfMemory,
+    Timeout,
+    WorkerFailed,
+    prestart,
+    validate_isolated,
+)
 
 bp = Blueprint("validation", __name__, template_folder="templates")
 
 DEFAULT_MAX_BYTES = 5_000_000  # a few times the built graph's largest dump
-DEFAULT_DEADLINE = 30.0  # seconds; the 5,000-triple built graph validates in a few
+DEFAULT_DEADLINE = 10.0  # seconds, as the query deadline; the 5,000-triple built graph takes a few
+DEFAULT_WORKERS = 2  # uploads validated at once per server process
 OFFERS = ("application/json", "text/html", "text/turtle")
 
 
@@ -110,6 +122,7 @@ def build_report() -> Response:
 
 @bp.get("/validate")
 def validate_form() -> Response:
+    prestart()  # someone is about to upload: start this process's validation helper (once)
     return Response(render_template("validation/form.html", max_bytes=_max_bytes()), mimetype="text/html")
 
 
@@ -139,14 +152,53 @@ def validate_upload() -> Response:
         plugin = parser_for(name if not syntax and "." in name else None, syntax)
     except InputError as err:
         return _error(415, str(err))
-    outcome = _run_isolated(data, plugin, name, _deadline())
-    if outcome[0] == "input":
-        return _error(400, outcome[1])
-    if outcome[0] == "timeout":
-        return _error(503, f"Validation did not finish within {_deadline():g} seconds.")
-    if outcome[0] == "error":
-        return _error(500, outcome[1])
-    return _answer(outcome[1], title="Validation report of your data")
+    slots = _slots()
+    if not slots.acquire(blocking=False):
+        retry = max(1, math.ceil(_deadline()))  # a slot frees within one deadline
+        response = _error(503, "The server is busy validating other uploads; retry shortly.")
+        response.headers["Retry-After"] = str(retry)
+        return response
+    try:
+        report = validate_isolated([(data, plugin, name)], deadline=_deadline(), max_memory=_max_memory())
+    except Timeout:
+        return _error(504, f"Validation did not finish within {_deadline():g} seconds.")
+    except OutOfMemory as err:
+        return _error(413, f"{err}; send less data.")
+    except InputError as err:
+        return _error(400, str(err))
+    except WorkerFailed as err:
+        return _error(500, str(err))
+    finally:
+        slots.release()
+    return _answer(report, title="Validation report of your data")
+
+
+_SLOTS_LOCK = threading.Lock()
+
+
+def _slots() -> threading.BoundedSemaphore:
+    """This app's upload slots (one set per server process: gunicorn forks before any request)."""
+    with _SLOTS_LOCK:
+        slots = current_app.extensions.get("ccdkg.validation.slots")
+        if slots is None:
+            slots = threading.BoundedSemaphore(_setting("VALIDATION_WORKERS", "upload_workers"))
+            current_app.extensions["ccdkg.validation.slots"] = slots
+        return slots
+
+
+def _setting(key: str, field: str) -> Any:
+    """An app.config value (a bare app, tests) or else the server's Config (``create_app``)."""
+    if key in current_app.config:
+        return current_app.config[key]
+    ext = current_app.extensions.get("ccdkg")
+    config = getattr(ext, "config", None)
+    if config is not None:
+        return getattr(config, field)
+    return {"upload_workers": DEFAULT_WORKERS, "upload_max_memory": DEFAULT_MAX_MEMORY}.get(field)
+
+
+def _max_memory() -> int | None:
+    return _setting("VALIDATION_MAX_MEMORY", "upload_max_memory")
 
 
 def _max_bytes() -> int:
@@ -154,7 +206,10 @@ def _max_bytes() -> int:
 
 
 def _deadline() -> float:
-    return float(current_app.config.get("VALIDATION_DEADLINE", DEFAULT_DEADLINE))
+    if "VALIDATION_DEADLINE" in current_app.config:
+        return float(current_app.config["VALIDATION_DEADLINE"])
+    config = getattr(current_app.extensions.get("ccdkg"), "config", None)
+    return config.upload_deadline_seconds if config is not None else DEFAULT_DEADLINE
 
 
 def _error(status: int, message: str) -> Response:
@@ -171,52 +226,3 @@ def _error(status: int, message: str) -> Response:
     return Response(
         json.dumps({"error": message}, ensure_ascii=False) + "\n", status=status, mimetype="application/json"
     )
-
-
-# -- the isolated worker -----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _context() -> multiprocessing.context.BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["ccdkg.validation", "ccdkg.validation.cli", "pyshacl", "ccdkg.ontology"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def _worker(conn: multiprocessing.connection.Connection, data: bytes, plugin: str, name: str) -> None:
-    from rdflib import Dataset
-
-    from ccdkg.validation import validate
-    from ccdkg.validation.cli import parse_into
-
-    try:
-        dataset = Dataset()
-        parse_into(dataset, data, plugin, name)
-        conn.send(("ok", validate(dataset)))
-    except InputError as err:
-        conn.send(("input", str(err)))
-    except Exception as err:  # reported to the client as a 500 with one line, never a traceback
-        conn.send(("error", f"{type(err).__name__}: {err}"))
-    finally:
-        conn.close()
-
-
-def _run_isolated(data: bytes, plugin: str, name: str, deadline: float) -> tuple[str, Any]:
-    ctx = _context()
-    receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_worker, args=(send, data, plugin, name), daemon=True)
-    process.start()
-    send.close()
-    try:
-        if not receive.poll(deadline):
-            return ("timeout", None)
-        return receive.recv()
-    except EOFError:
-        return ("error", "the validation worker stopped without an answer")
-    finally:
-        receive.close()
-        if process.is_alive():
-            process.kill()
-        process.join(timeout=5)

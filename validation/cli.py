@@ -1,59 +1,69 @@
 """``ccdkg validate [FILE ...|-]``: read RDF, validate it, print the report.
 
 Exit codes: 0 the data conforms; 1 it does not; 2 usage error or unreadable input (a parse error names
-the file, line and column on one line).
+the file, line and column on one line); 3 validation did not finish within ``--timeout`` seconds.
+
+RDF/XML is read with entity declarations refused (one parse, in expat itself): ``<!ENTITY …>`` is how the
+"billion laughs" file turns 1 KB into gigabytes, and RDF needs no entities.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import threading
 import time
 import xml.sax
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+import defusedxml
+from defusedxml.expatreader import DefusedExpatParser
 from rdflib import Dataset
+from rdflib import plugin as rdflib_plugin
+from rdflib.parser import InputSource, Parser
+from rdflib.plugins.parsers import rdfxml
 
+from ccdkg import formats
 from ccdkg.errors import InputError
 
-# File extensions → rdflib parser plugins. Oxigraph's parsers (oxrdflib) are fast and report line and
-# column; RDF/XML goes through rdflib's SAX parser, which also does (Oxigraph's XML errors carry none).
-FORMATS: dict[str, str] = {
-    "ttl": "ox-turtle",
-    "turtle": "ox-turtle",
-    "trig": "ox-trig",
-    "nt": "ox-ntriples",
-    "ntriples": "ox-ntriples",
-    "n-triples": "ox-ntriples",
-    "nq": "ox-nquads",
-    "nquads": "ox-nquads",
-    "n-quads": "ox-nquads",
-    "jsonld": "ox-json-ld",
-    "json-ld": "ox-json-ld",
-    "json": "ox-json-ld",
-    "rdf": "xml",
-    "owl": "xml",
-    "xml": "xml",
-    "rdfxml": "xml",
-    "rdf/xml": "xml",
-    "n3": "n3",
-}
-MEDIA_TYPES: dict[str, str] = {
-    "text/turtle": "ox-turtle",
-    "application/x-turtle": "ox-turtle",
-    "application/trig": "ox-trig",
-    "application/n-triples": "ox-ntriples",
-    "application/n-quads": "ox-nquads",
-    "application/ld+json": "ox-json-ld",
-    "application/rdf+xml": "xml",
-    "text/n3": "n3",
-}
+# The formats come from the project's one table (ccdkg.formats.READABLE), with the rdflib parser
+# plugin of each: Oxigraph's (oxrdflib), which is fast and reports line and column; RDF/XML goes
+# through rdflib's SAX parser, which also does (Oxigraph's XML errors carry none).
 # Above this many bytes of input the CLI says what it is doing on stderr (validation takes seconds).
 PROGRESS_BYTES = 1_000_000
 PROGRESS_TRIPLES = 20_000
+
+
+class RDFXMLParser(Parser):
+    """rdflib's RDF/XML parser over defusedxml's expat reader: an entity declaration, or a reference to
+    an external entity, stops the parse with a SAXParseException at its line (nothing is expanded)."""
+
+    def parse(self, source: InputSource, sink: Any, **args: Any) -> None:
+        reader = DefusedExpatParser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        with contextlib.suppress(AttributeError):  # as rdflib's own create_parser does
+            reader.start_namespace_decl("xml", "http://www.w3.org/XML/1998/namespace")  # type: ignore[attr-defined]
+        reader.setFeature(xml.sax.handler.feature_namespaces, 1)
+        handler = rdfxml.RDFXMLHandler(sink)
+        handler.setDocumentLocator(source)  # type: ignore[arg-type]
+        reader.setContentHandler(handler)
+        reader.setErrorHandler(rdfxml.ErrorHandler())
+        try:
+            reader.parse(source)
+        except defusedxml.EntitiesForbidden as err:
+            message = (
+                f"entity declarations are not accepted (<!ENTITY {err.name} …>); write the text out in full"
+            )
+            raise xml.sax.SAXParseException(message, None, reader) from None
+        except defusedxml.DefusedXmlException as err:
+            what = getattr(err, "sysid", None) or getattr(err, "pubid", None) or "?"
+            message = f"external DTDs and entities are not read ({what}); write the text out in full"
+            raise xml.sax.SAXParseException(message, None, reader) from None
+
+
+rdflib_plugin.register("ccdkg-rdfxml", Parser, __name__, "RDFXMLParser")
 
 
 def default_input() -> Path:
@@ -66,19 +76,18 @@ def default_input() -> Path:
 def parser_for(name: str | None, explicit: str | None = None) -> str:
     """The rdflib parser plugin for a file name (by extension) or an explicit format / media type."""
     if explicit:
-        key = explicit.strip().lower()
-        plugin = FORMATS.get(key) or MEDIA_TYPES.get(key)
-        if plugin is None:
-            raise InputError(
-                f"unknown RDF format {explicit!r}; use one of: {', '.join(sorted(set(FORMATS)))}"
-            )
-        return plugin
+        fmt = formats.by_name(formats.READABLE, explicit)
+        if fmt is None or fmt.rdflib is None:
+            names = sorted({n for f in formats.READABLE for n in f.names})
+            raise InputError(f"unknown RDF format {explicit!r}; use one of: {', '.join(names)}")
+        return fmt.rdflib
     if name is None or name == "-":
-        return "ox-trig"  # standard input: TriG, which also reads Turtle and N-Triples
+        return formats.TRIG.rdflib or "ox-trig"  # standard input: TriG, which also reads Turtle and N-Triples
     suffix = Path(name).suffix.lstrip(".").lower()
-    if suffix not in FORMATS:
+    fmt = formats.by_extension(suffix) if suffix else None
+    if fmt is None or fmt.rdflib is None:
         raise InputError(f"{name}: unknown RDF file extension {suffix or '(none)'!r}; use --input-format")
-    return FORMATS[suffix]
+    return fmt.rdflib
 
 
 def parse_into(dataset: Dataset, data: bytes, plugin: str, name: str) -> None:
@@ -91,6 +100,8 @@ def parse_into(dataset: Dataset, data: bytes, plugin: str, name: str) -> None:
         raise InputError(_where(name, err.getLineNumber(), err.getColumnNumber(), err.getMessage())) from None
     except UnicodeDecodeError as err:
         raise InputError(f"{name}: not UTF-8 text (byte {err.start})") from None
+    except MemoryError:
+        raise  # not the data's syntax: the caller reports it (a job's memory cap)
     except Exception as err:  # rdflib's own parsers raise assorted types; keep them to one line
         line = getattr(err, "lines", None) or getattr(err, "lineno", None)
         raise InputError(_where(name, line, getattr(err, "colno", None), _first_line(str(err)))) from None
@@ -119,6 +130,16 @@ def read_inputs(
     files: list[str], input_format: str | None, stdin: IO[bytes], say: Callable[[str], None]
 ) -> Dataset:
     dataset = Dataset()
+    for data, plugin, name in read_bytes(files, input_format, stdin, say):
+        parse_into(dataset, data, plugin, name)
+    return dataset
+
+
+def read_bytes(
+    files: list[str], input_format: str | None, stdin: IO[bytes], say: Callable[[str], None]
+) -> list[tuple[bytes, str, str]]:
+    """Each file's bytes with its parser plugin and name (errors: InputError naming the file)."""
+    out = []
     for name in files:
         plugin = parser_for(name, input_format)
         if name == "-":
@@ -135,8 +156,19 @@ def read_inputs(
                 raise InputError(f"{name}: cannot read ({err.strerror})") from None
         if len(data) >= PROGRESS_BYTES:
             say(f"reading {name} ({len(data) / 1e6:.1f} MB)")
-        parse_into(dataset, data, plugin, name)
-    return dataset
+        out.append((data, plugin, name))
+    return out
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type of ``--timeout``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
 
 
 class _Ticker:
@@ -201,6 +233,9 @@ def run(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         ticker.stage(f"ccdkg validate: {line}")
 
+    timeout = getattr(args, "timeout", None)
+    if timeout is not None:
+        return _run_isolated(args, files, timeout, ticker, say)
     dataset = read_inputs(files, args.input_format, sys.stdin.buffer, say)
     # Progress lines only where validation takes long enough for someone to wonder (tens of thousands
     # of triples); small inputs print the report alone.
@@ -209,7 +244,35 @@ def run(args: argparse.Namespace) -> int:
         report = validate(dataset, ontology=not args.no_ontology, progress=say if large else None)
     finally:
         ticker.stop()
-    out = {"json": report.json, "turtle": report.turtle}.get(args.report_format, report.text)()
+    return _print(report, args.report_format)
+
+
+def _run_isolated(
+    args: argparse.Namespace, files: list[str], timeout: float, ticker: _Ticker, say: Callable[[str], None]
+) -> int:
+    """``--timeout``: parse and validate in a separate process that is killed (with anything it started)
+    when the time is up; the files are read here, so a missing one is reported as usual."""
+    from ccdkg.validation.worker import Timeout, validate_isolated
+
+    inputs = read_bytes(files, args.input_format, sys.stdin.buffer, say)
+    try:
+        report = validate_isolated(
+            inputs,
+            deadline=timeout,
+            max_memory=None,
+            ontology=not args.no_ontology,
+            progress=True,
+            warm=False,
+        )
+    except Timeout:
+        raise Timeout(f"validation did not finish within {timeout:g} seconds (--timeout)") from None
+    finally:
+        ticker.stop()
+    return _print(report, args.report_format)
+
+
+def _print(report: Any, report_format: str) -> int:
+    out = {"json": report.json, "turtle": report.turtle}.get(report_format, report.text)()
     sys.stdout.write(out)
     sys.stdout.flush()
     return 0 if report.conforms else 1

@@ -15,7 +15,7 @@ sys.path.insert(0, str(REPO))  # `bench` is run from the repo root (python -m be
 from bench import mix, synth  # noqa: E402
 from bench.__main__ import main  # noqa: E402
 from bench.load import answer_size, fetch, run_cell  # noqa: E402
-from bench.peers import Ccdkg, OxigraphMemory  # noqa: E402
+from bench.peers import Ccdkg, NaiveFlask, OxigraphMemory  # noqa: E402
 
 SIZE = 1_000
 
@@ -51,7 +51,8 @@ def test_every_query_parses_and_finds_something(store: ox.Store) -> None:
     for q in queries:
         cold = {q.render(shape, n) for n in range(5)}
         assert len(cold) == 5, f"{q.slug}: cold requests must be distinct"
-        assert "# request" not in q.render(shape, 0, cold=False), "a warm query is one fixed text"
+        assert all(f"# nonce {n}\n" in q.render(shape, n) for n in range(5)), "unique: a nonce each"
+        assert "# nonce" not in q.render(shape, 0, cold=False), "a repeated query is one fixed text"
         result = store.query(q.render(shape, 1), use_default_graph_as_union=True)
         fmt = ox.RdfFormat.N_TRIPLES if q.kind == "graph" else ox.QueryResultsFormat.JSON
         answer = answer_size(q.kind, result.serialize(format=fmt))
@@ -96,6 +97,27 @@ def test_ccdkg_serve_answers_the_mix_as_oxigraph_does(data: Path, store: ox.Stor
             assert answer_size(q.kind, body) == answer_size(q.kind, expected), q.slug
     finally:
         running.stop()
+
+
+def test_the_naive_peer_answers_the_mix_as_oxigraph_does(data: Path, store: ox.Store, tmp_path: Path) -> None:
+    """The naive Flask + pyoxigraph app is a fair peer: the same answers, from the same engine."""
+    if NaiveFlask().available():
+        pytest.skip(NaiveFlask().available())
+    shape = synth.Shape(SIZE)
+    running = NaiveFlask().start(data, tmp_path, limit=60)
+    try:
+        for q in mix.load_queries():
+            if q.slug == "describe":
+                continue
+            text = q.render(shape, 3)
+            status, body = fetch(running.url, text, q.accept)
+            assert status == 200, (q.slug, body[:200])
+            fmt = ox.RdfFormat.N_TRIPLES if q.kind == "graph" else ox.QueryResultsFormat.JSON
+            expected = store.query(text, use_default_graph_as_union=True).serialize(format=fmt)
+            assert answer_size(q.kind, body) == answer_size(q.kind, expected), q.slug
+    finally:
+        running.stop()
+    assert not running.alive()
 
 
 def test_a_whole_tiny_run_writes_the_report(tmp_path: Path) -> None:

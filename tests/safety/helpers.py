@@ -109,17 +109,24 @@ class Live:
 
     def worker_pids(self) -> list[int]:
         """The query worker processes: children of the pool's zygote, which is a child of the
-        server (``--workers 0``) or of its gunicorn worker (the default)."""
+        server (``--workers 0``) or of its granian worker (the default)."""
         found: list[int] = []
         level = _children(self.proc.pid)
         for _ in range(3):
             deeper = [(pid, _children(pid)) for pid in level]
-            # the zygote's children have none of their own; a gunicorn worker's zygote does
-            found = [c for _, kids in deeper for c in kids if not _children(c)]
+            # the zygote's children have none of their own; a granian worker's zygote does
+            found = [c for _, kids in deeper for c in kids if not _children(c) and not _validation(c)]
             if found:
                 return found
             level = [c for _, kids in deeper for c in kids]
         return found
+
+
+def _validation(pid: int) -> bool:
+    """The upload validation helper (ccdkg.validation.worker), a sibling of the query pool's zygote."""
+    with contextlib.suppress(OSError):
+        return b"ccdkg.validation.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    return False
 
 
 def _children(pid: int) -> list[int]:

@@ -28,10 +28,10 @@ def _serve(*args: str) -> tuple[subprocess.Popen, str, float]:
     return proc, url, time.monotonic() - t0
 
 
-@pytest.fixture(scope="module", params=["threaded", "gunicorn", "disk-gunicorn"])
+@pytest.fixture(scope="module", params=["default", "two-workers", "disk-two-workers"])
 def live(request, tmp_path_factory):
-    extra: tuple[str, ...] = {"threaded": (), "gunicorn": ("--workers", "2")}.get(request.param, ())
-    if request.param == "disk-gunicorn":
+    extra: tuple[str, ...] = {"default": (), "two-workers": ("--workers", "2")}.get(request.param, ())
+    if request.param == "disk-two-workers":
         extra = ("--workers", "2", "--store", str(tmp_path_factory.mktemp("live") / "store"))
     proc, url, started = _serve(*extra)
     yield url, started

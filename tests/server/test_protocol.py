@@ -278,3 +278,228 @@ def test_replayed_answers_are_counted_in_the_metrics(make_app):
         _sample(after, "ccdkg_http_requests_total", **not_modified)
         == _sample(before, "ccdkg_http_requests_total", **not_modified) + 1
     )
+
+
+# ---- negotiation after the query's form is known (issue 13) ------------------------------------
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+CONSTRUCT = "CONSTRUCT WHERE { ?s a ?t }"
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "mimetype"),
+    [
+        (CITIES, "*/*", "application/sparql-results+json"),  # curl's and most libraries' default
+        (CITIES, "text/turtle,*/*;q=0.9", "application/sparql-results+json"),
+        (CITIES, "application/n-triples,*/*;q=0.9", "application/sparql-results+json"),  # YASGUI
+        ("ASK { ?s ?p ?o }", "*/*", "application/sparql-results+json"),
+        (CONSTRUCT, "*/*", "text/turtle"),
+        (CONSTRUCT, "text/turtle,*/*;q=0.9", "text/turtle"),
+        (CONSTRUCT, "application/n-triples,*/*;q=0.9", "application/n-triples"),
+        (CITIES, "text/html;q=0.5, */*", "application/sparql-results+json"),
+        (CITIES, "application/sparql-results+xml, */*", "application/sparql-results+xml"),
+    ],
+)
+def test_wildcard_clients_get_results_not_the_query_page(client, query, accept, mimetype):
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.mimetype == mimetype
+
+
+@pytest.mark.parametrize(
+    "query", [CITIES, "ASK {}", CONSTRUCT, "DESCRIBE <https://w3id.org/ccdkg/id/city/nanjing>"]
+)
+def test_a_browser_that_prefers_html_to_every_result_format_gets_the_query_page(client, query):
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": BROWSER})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    # ... but a format the form has, ranked as high as HTML, wins
+    ranked = (
+        "text/html, text/turtle" if query.startswith(("CONSTRUCT", "DESCRIBE")) else "text/html, text/csv"
+    )
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": ranked})
+    assert r.mimetype != "text/html"
+
+
+def test_repeated_format_parameters_that_agree_are_fine(client):
+    # what SPARQLWrapper sends for TSV
+    r = client.get(
+        "/sparql",
+        query_string=[("query", CITIES), ("format", "tsv"), ("format", "text/tab-separated-values")],
+    )
+    assert r.status_code == 200 and r.mimetype == "text/tab-separated-values"
+    r = client.post("/sparql", data={"query": CITIES, "format": ["csv", "text/csv"]})
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+
+
+def test_repeated_format_parameters_that_disagree_are_400(client):
+    r = client.get("/sparql", query_string=[("query", CITIES), ("format", "tsv"), ("format", "json")])
+    assert r.status_code == 400
+    assert "format" in r.get_data(as_text=True)
+
+
+def test_unknown_format_name_is_400_and_a_format_the_form_lacks_is_406(client):
+    assert client.get("/sparql", query_string={"query": CITIES, "format": "nonsense"}).status_code == 400
+    r = client.get("/sparql", query_string={"query": CITIES, "format": "turtle"})
+    assert r.status_code == 406
+    assert "text/csv" in r.get_data(as_text=True)
+
+
+def test_406_is_worded_alike_everywhere(client):
+    for path in ("/sparql?query=ASK%7B%7D", "/sparql", "/.well-known/void", "/id/city/shanghai"):
+        r = client.get(path, headers={"Accept": "image/png"})
+        body = r.get_data(as_text=True)
+        assert r.status_code == 406 and r.mimetype == "text/plain"
+        assert body.startswith("406 Not Acceptable: ") and "(ask with Accept or format=)" in body, body
+    # the endpoint names what the query's form can be written as (the query page is no result format)
+    body = client.get("/sparql?query=ASK%7B%7D", headers={"Accept": "image/png"}).get_data(as_text=True)
+    assert "text/csv" in body and "text/turtle" not in body and "text/html" not in body
+
+
+# ---- HEAD mirrors GET ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/sparql?query=" + CITIES.replace(" ", "%20"), "text/csv"),
+        ("/sparql?query=ASK%7B%7D", "*/*"),
+        ("/sparql", "text/turtle"),
+        ("/sparql", BROWSER),
+        ("/.well-known/void", "text/turtle"),
+        ("/downloads/ccdkg.nt", "*/*"),
+        ("/id/city/shanghai", "text/turtle"),
+        ("/id/city/shanghai", "text/html"),
+        ("/ontology", "text/turtle"),
+        ("/sparql?query=SELEC", "*/*"),
+        ("/id/city/shanghai", "image/png"),
+    ],
+)
+def test_head_answers_as_get_does_without_the_body(client, path, accept):
+    get = client.get(path, headers={"Accept": accept})
+    head = client.head(path, headers={"Accept": accept})
+    assert head.status_code == get.status_code
+    assert head.data == b""
+    for name in ("Content-Type", "Content-Length", "ETag", "Vary", "Content-Location", "Cache-Control"):
+        assert head.headers.get(name) == get.headers.get(name), name
+
+
+# ---- the dataset is described once ----------------------------------------------------------------
+
+
+def _graph(response):
+    import pyoxigraph as ox
+
+    return set(ox.parse(response.data, format=ox.RdfFormat.TURTLE))
+
+
+def test_the_service_description_describes_the_dataset_as_void_does(client):
+    import pyoxigraph as ox
+
+    sd = {q.triple for q in _graph(client.get("/sparql", headers={"Accept": "text/turtle"}))}
+    void = {q.triple for q in _graph(client.get("/.well-known/void", headers={"Accept": "text/turtle"}))}
+    dataset = ox.NamedNode("https://w3id.org/ccdkg/.well-known/void#dataset")
+    about = {t for t in void if t.subject == dataset}
+    dumps = {t for t in about if t.predicate.value == "http://rdfs.org/ns/void#dataDump"}
+    assert dumps and {t.object.value for t in dumps} >= {"http://localhost/downloads/ccdkg.trig"}
+    assert about <= sd  # every statement about the dataset, its dumps included
+    sd_about = {t for t in sd if t.subject == dataset}
+    assert sd_about == about  # and no other description of the same IRI
+
+
+def test_data_files_load_with_their_own_location_as_base(make_app, tmp_path):
+    data = tmp_path / "about.rdf"
+    data.write_text(
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
+        '<rdf:Description rdf:about=""><ex:p rdf:resource="other"/></rdf:Description></rdf:RDF>',
+        encoding="utf-8",
+    )
+    client = make_app(data=[data]).test_client()
+    r = client.get("/sparql", query_string={"query": "SELECT ?s ?o WHERE { ?s ?p ?o }"})
+    row = r.get_json()["results"]["bindings"][0]
+    assert row["s"]["value"] == data.resolve().as_uri()
+    assert row["o"]["value"] == (tmp_path / "other").resolve().as_uri()
+
+
+# ---- data for engineers: JSON-LD with the published @context, TriG/N-Quads, caching ---------------
+
+
+def test_resource_json_ld_is_compact_with_the_published_context(client):
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    context = client.get("/context.jsonld")
+    assert context.status_code == 200 and context.mimetype == "application/ld+json"
+    r = client.get("/id/city/shanghai", headers={"Accept": "application/ld+json"})
+    doc = r.get_json(force=True)
+    assert doc["@context"] == context.get_json(force=True)["@context"]  # embedded: readers fetch nothing
+    assert "rdfs:label" in json.dumps(doc, ensure_ascii=False)
+    turtle = client.get("/id/city/shanghai", headers={"Accept": "text/turtle"}).data
+    expected = {q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)}
+    assert len(Graph().parse(data=r.data, format="json-ld")) == len(expected)
+    assert {q.triple for q in ox.parse(r.data, format=ox.RdfFormat.JSON_LD)} == expected
+
+
+def test_the_ontology_json_ld_download_is_one_graph_plain_rdflib_reads(client):
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    nt = client.get("/downloads/ontology.nt").data
+    want = len({q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)})
+    body = client.get("/downloads/ontology.jsonld").data
+    assert want > 0
+    assert len(Graph().parse(data=body, format="json-ld")) == want
+    assert "@context" in json.loads(body)
+
+
+def test_the_released_json_ld_dump_carries_the_context():
+    from ccdkg.graph.release import RELEASE_DIR
+    from ccdkg.jsonld import CONTEXT
+
+    doc = json.loads((RELEASE_DIR / "ccdkg.jsonld").read_text(encoding="utf-8"))
+    assert doc["@context"] == CONTEXT
+
+
+@pytest.mark.parametrize(("accept", "ext"), [("application/trig", "trig"), ("application/n-quads", "nq")])
+def test_resources_in_trig_and_n_quads_keep_their_named_graphs(client, accept, ext):
+    import pyoxigraph as ox
+
+    r = client.get("/id/city/shanghai", headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == accept
+    assert r.headers["Content-Location"] == f"/id/city/shanghai.{ext}"
+    quads = list(ox.parse(r.data, format=ox.RdfFormat.from_media_type(accept)))
+    graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    assert {"https://w3id.org/ccdkg/id/graph/stated", "https://w3id.org/ccdkg/id/graph/links"} <= graphs
+    assert client.get(f"/id/city/shanghai.{ext}").data == r.data
+    turtle = client.get("/id/city/shanghai", headers={"Accept": "text/turtle"}).data
+    assert {q.triple for q in quads} == {q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)}
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/", "text/html"),
+        ("/id/city/shanghai", "text/html"),
+        ("/id/city/shanghai", "text/turtle"),
+        ("/ontology", "text/html"),
+        ("/ontology", "text/turtle"),
+        ("/ontology/terms", "text/html"),
+        ("/query", "text/html"),
+        ("/search?q=shanghai", "text/html"),
+        ("/validation", "text/html"),
+        ("/downloads/", "*/*"),
+        ("/.well-known/void", "text/turtle"),
+        ("/context.jsonld", "*/*"),
+        ("/sparql", "text/turtle"),
+    ],
+)
+def test_every_page_has_an_etag_and_cache_control_and_answers_304(client, path, accept):
+    r = client.get(path, headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.headers.get("ETag")
+    assert "max-age=" in r.headers.get("Cache-Control", "") and "no-cache" not in r.headers["Cache-Control"]
+    again = client.get(path, headers={"Accept": accept, "If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_metrics_are_never_cached(client):
+    assert "max-age" not in client.get("/metrics").headers.get("Cache-Control", "")

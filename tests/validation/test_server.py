@@ -91,7 +91,7 @@ def test_deadline_kills_the_worker() -> None:
     app.config.update(TESTING=True, VALIDATION_DEADLINE=0.001)
     app.register_blueprint(blueprint.bp)
     response = app.test_client().post("/validate", data=VALID, content_type="text/turtle")
-    assert response.status_code == 503
+    assert response.status_code == 504
     assert "did not finish" in response.get_json()["error"]
 
 

@@ -1,0 +1,146 @@
+"""The validation job process (ccdkg.validation.worker): killed at the deadline with everything it
+started, capped in memory, and its answer read with an allow-list (issue 13, items 2 and 6)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from ccdkg.server import validation as blueprint
+from ccdkg.validation import worker
+from ccdkg.validation.worker import OutOfMemory, Timeout, WorkerFailed, run_isolated, validate_isolated
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _deep(depth: int = 80_000) -> bytes:
+    return (
+        "@prefix : <http://example.org/> .\n:a :p " + "[ :p " * depth + ":b" + "]\n" * depth + ".\n"
+    ).encode()
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                kids = {int(p) for p in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo += sorted(kids - found)
+            found |= kids
+    return found
+
+
+# A job that starts a child, which starts a grandchild, all sleeping (no files: a confined job has none).
+_NAP = "import time; time.sleep(120)  # ccdkg-test-nap"
+_SPAWNER = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {_NAP!r}]); {_NAP}"
+
+
+def test_deadline_kills_the_job_and_what_it_started() -> None:
+    import concurrent.futures
+    import sys
+
+    worker._HELPER.ensure()  # started (its one-off warm-up is not the job's deadline)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        # Long enough for two interpreters to start on a loaded machine.
+        job = pool.submit(run_isolated, "subprocess:call", ([sys.executable, "-c", _SPAWNER],), 8.0, None)
+        naps: set[int] = set()
+        while not job.done() and len(naps) < 2:
+            time.sleep(0.05)
+            helper = worker._HELPER._proc
+            for pid in _descendants(helper.pid) if helper else ():
+                try:
+                    if b"ccdkg-test-nap" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        naps.add(pid)
+                except OSError:
+                    pass
+        with pytest.raises(Timeout):
+            job.result(timeout=30)
+    assert len(naps) == 2, "the job did not start its child and grandchild"
+    end = time.monotonic() + 5
+    while time.monotonic() < end and any(_alive(p) for p in naps):
+        time.sleep(0.05)
+    assert not [p for p in naps if _alive(p)], "a process started by the job outlived its deadline"
+
+
+def test_job_is_niced_in_its_own_process_group() -> None:
+    pid, pgid, nice = run_isolated("ccdkg.validation.worker:_identity", (), 30, None)
+    assert pid != os.getpid() and pgid == pid
+    assert nice >= 10
+
+
+def test_memory_cap_gives_a_clear_error() -> None:
+    with pytest.raises(OutOfMemory, match=r"needs more than 64 MiB of memory"):
+        validate_isolated([(_deep(), "ox-turtle", "data")], deadline=60, max_memory=64 << 20)
+
+
+def test_upload_over_the_memory_cap_is_413() -> None:
+    app = Flask("test-validation-memory")
+    app.config.update(TESTING=True, VALIDATION_MAX_MEMORY=64 << 20, VALIDATION_DEADLINE=60)
+    app.register_blueprint(blueprint.bp)
+    response = app.test_client().post("/validate", data=_deep(), content_type="text/turtle")
+    assert response.status_code == 413, response.get_json()
+    assert "MiB of memory" in response.get_json()["error"]
+
+
+def test_only_report_classes_come_back() -> None:
+    assert run_isolated("os:getcwd", (), 30, None) == os.getcwd()  # the job runs where we do
+    with pytest.raises(WorkerFailed, match="pathlib.PosixPath"):
+        run_isolated("pathlib:Path", ("/",), 30, None)
+
+
+def test_a_crashing_job_is_a_one_line_failure() -> None:
+    with pytest.raises(WorkerFailed, match="without an answer"):
+        run_isolated("os:abort", (), 30, None)
+
+
+def test_upload_slots_turn_the_excess_away_at_once() -> None:
+    app = Flask("test-validation-slots")
+    app.config.update(TESTING=True, VALIDATION_WORKERS=1, VALIDATION_DEADLINE=30)
+    app.register_blueprint(blueprint.bp)
+    client = app.test_client()
+    with app.app_context():
+        slots = blueprint._slots()
+    assert slots.acquire(blocking=False)  # one upload in flight
+    try:
+        started = time.monotonic()
+        response = client.post("/validate", data=b"<http://a/b> <http://a/c> 1 .", content_type="text/turtle")
+        assert response.status_code == 503 and time.monotonic() - started < 1
+        assert response.headers["Retry-After"] == "30"
+    finally:
+        slots.release()
+    response = client.post("/validate", data=b"<http://a/b> <http://a/c> 1 .", content_type="text/turtle")
+    assert response.status_code == 200
+
+
+def test_a_killed_helper_is_restarted() -> None:
+    assert run_isolated("os:getpid", (), 30, None)
+    helper = worker._HELPER._proc
+    assert helper is not None
+    helper.kill()
+    helper.wait(10)
+    assert run_isolated("os:getpid", (), 30, None)  # a fresh helper, transparently
+    assert worker._HELPER._proc is not helper
+
+
+def test_upload_deadline_is_never_longer_than_the_query_deadline() -> None:
+    from ccdkg.server.config import Config
+
+    assert Config(deadline=4).upload_deadline_seconds == 4
+    assert Config(deadline=4, upload_deadline=1.5).upload_deadline_seconds == 1.5
+    with pytest.raises(ValueError, match="no longer than the query deadline"):
+        Config.from_mapping({"deadline": 4, "upload_deadline": 5})
+    with pytest.raises(ValueError, match="upload_workers"):
+        Config.from_mapping({"upload_workers": 0})
