@@ -33,7 +33,12 @@ def plain(text: str) -> str:
     text = _EM.sub(r"\1", text)
     text = _HEADING.sub("", text)
     text = _RULE.sub("", text)
-    text = _ESCAPE.sub(r"\1", text)
+    # the text's URLs are escaped twice (GlobalTrends\\_2040): undo escapes until none is left
+    for _ in range(3):
+        unescaped = _ESCAPE.sub(r"\1", text)
+        if unescaped == text:
+            break
+        text = unescaped
     if "|" in text or "\t" in text:
         cells = [c for c in re.split(r"\t|\|", text) if c.strip()]
         text = " | ".join(c.strip() for c in cells) if len(cells) > 1 else text.replace("|", "")

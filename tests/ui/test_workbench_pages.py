@@ -160,6 +160,7 @@ def test_clean_text_strips_the_copys_markup():
     assert plain("参见 *Nature*, 2019") == "参见 Nature, 2019"
     assert plain("美国东北部城市群\t纽约、波士顿等") == "美国东北部城市群 | 纽约、波士顿等"
     assert plain("[https://x.org/a\\_b](https://x.org/a_b)") == "https://x.org/a_b"
+    assert plain("GlobalTrends\\\\_2040.pdf") == "GlobalTrends_2040.pdf"  # escaped twice in the text
     assert str(rich("参见 *Nature*, a < b")) == "参见 <i>Nature</i>, a &lt; b"
 
 
