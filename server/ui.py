@@ -153,6 +153,7 @@ _UI_ZH = {
         "lengthMenu": "每页 _MENU_ 条",
     },
     "evidence": "原文",
+    "timing": "共 {n} 条结果，用时 {s} 秒",
     "names": {
         "editor": "SPARQL 查询",
         "endpoint": "SPARQL 端点",
@@ -170,6 +171,7 @@ def _ui_strings(lang: str) -> dict[str, Any]:
             "words": {k: to_traditional(v) for k, v in _UI_ZH["words"].items()},
             "table": {k: to_traditional(v) for k, v in _UI_ZH["table"].items()},
             "evidence": to_traditional(_UI_ZH["evidence"]),
+            "timing": to_traditional(_UI_ZH["timing"]),
             "names": {k: to_traditional(v) for k, v in _UI_ZH["names"].items()},
         }
     return _UI_ZH

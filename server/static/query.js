@@ -22,8 +22,9 @@
           var entry = known.labels[binding.value];
           var ev = known.evidence[binding.value];
           var link = "<a class='iri labelled' href='" + esc(entry[1]) + "' title='" + esc(binding.value) + "'>" + esc(entry[0]) + "</a>";
-          var proof = ev ? " <a class='evidence-link' href='" + esc(ev[0]) + "' title='" + esc(ev[1]) + "'>" + esc(ui.evidence || "原文") + "</a>" : "";
-          return "<div><span>" + link + proof + "</span></div>";
+          // the passage link first: it stays visible when YASR shortens a long label
+          var proof = ev ? "<a class='evidence-link' href='" + esc(ev[0]) + "' title='" + esc(ev[1]) + "'>" + esc(ui.evidence || "原文") + "</a> " : "";
+          return "<div><span>" + proof + link + "</span></div>";
         }
         return super.getCellContent(binding, prefixes);
       }
@@ -49,7 +50,9 @@
     var node;
     while ((node = walker.nextNode())) {
       var text = node.nodeValue.trim();
-      if (text && ui.words[text]) { node.nodeValue = node.nodeValue.replace(text, ui.words[text]); }
+      if (text && ui.words[text]) { node.nodeValue = node.nodeValue.replace(text, ui.words[text]); continue; }
+      var m = ui.timing && /^(\d+) results? in ([\d.]+) seconds?$/.exec(text);
+      if (m) { node.nodeValue = ui.timing.replace("{n}", m[1]).replace("{s}", m[2]); }
     }
     root.querySelectorAll("input[placeholder]").forEach(function (input) {
       var p = input.getAttribute("placeholder");
