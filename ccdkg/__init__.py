@@ -12,4 +12,12 @@ try:
 except PackageNotFoundError:  # running from a checkout that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "load", "query"]
+
+
+def __getattr__(name: str):  # noqa: ANN202 - lazily, so that `ccdkg --help` does not load Oxigraph
+    if name in ("load", "query"):
+        from ccdkg import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'ccdkg' has no attribute {name!r}")

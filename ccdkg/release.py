@@ -13,6 +13,11 @@ import tempfile
 from pathlib import Path
 
 
+def _files(folder: Path) -> set[str]:
+    """Every file below ``folder``, as a relative path (the release has sub-folders: tables/, shapes/)."""
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
 def stale_graph_release() -> list[Path]:
     """Committed graph dumps that differ from (or are missing in) a fresh build."""
     from ccdkg.graph import build
@@ -20,8 +25,8 @@ def stale_graph_release() -> list[Path]:
 
     with tempfile.TemporaryDirectory() as tmp:
         build(out_dir=tmp)
-        fresh = {p.name for p in Path(tmp).iterdir()}
-        committed = {p.name for p in RELEASE_DIR.iterdir() if p.is_file()}
+        fresh = _files(Path(tmp))
+        committed = _files(RELEASE_DIR)
         stale = [RELEASE_DIR / name for name in sorted(fresh ^ committed)]
         stale += [
             RELEASE_DIR / name

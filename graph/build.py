@@ -143,7 +143,7 @@ def build(
     if output is not None:
         written.append(write_one(dataset, output))
     else:
-        written = write_release(dataset, out_dir or RELEASE_DIR, report_turtle)
+        written = write_release(dataset, out_dir or RELEASE_DIR, report_turtle, text.encode("utf-8"))
     # -o FILE writes that one file; a release build keeps the witness details beside the release
     witness_report = (
         None

@@ -27,6 +27,7 @@ from rdflib.term import Node
 
 from ccdkg import formats, jsonld
 from ccdkg.errors import BuildError
+from ccdkg.graph.exports import render_exports
 from ccdkg.namespaces import PREFIXES
 
 RELEASE_DIR = Path(__file__).resolve().parent / "release"
@@ -149,8 +150,9 @@ def render(dataset: Dataset, fmt: formats.Format) -> bytes:
     return render_quads(canonical_quads(dataset), fmt)
 
 
-def render_release(dataset: Dataset, report_turtle: str) -> dict[str, bytes]:
-    """Every file of graph/release as bytes, SHA256SUMS last."""
+def render_release(dataset: Dataset, report_turtle: str, article_text: bytes = b"") -> dict[str, bytes]:
+    """Every file of graph/release as bytes, SHA256SUMS last (``article_text``: the text the passages'
+    offsets refer to, which the nanopublications name by its hash)."""
     quads = canonical_quads(dataset)
     files: dict[str, bytes] = {}
     for name in DUMPS:
@@ -158,6 +160,7 @@ def render_release(dataset: Dataset, report_turtle: str) -> dict[str, bytes]:
         assert fmt is not None
         files[name] = render_quads(quads, fmt)
     files[REPORT] = report_turtle.encode("utf-8")
+    files.update(render_exports(quads, files, article_text))
     files[SUMS] = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
     ).encode("utf-8")
@@ -173,7 +176,9 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
     temps: list[tuple[str, Path]] = []
     try:
         for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            target = out_dir / name  # a name may hold a folder (tables/clusters.csv)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -191,9 +196,12 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
     return written
 
 
-def write_release(dataset: Dataset, out_dir: Path | str | None = None, report_turtle: str = "") -> list[Path]:
-    """Write the dumps, the build report and SHA256SUMS into ``out_dir`` (default graph/release)."""
-    return write_files(Path(out_dir) if out_dir else RELEASE_DIR, render_release(dataset, report_turtle))
+def write_release(
+    dataset: Dataset, out_dir: Path | str | None = None, report_turtle: str = "", article_text: bytes = b""
+) -> list[Path]:
+    """Write the dumps, the build report, the exports and SHA256SUMS into ``out_dir`` (graph/release)."""
+    files = render_release(dataset, report_turtle, article_text)
+    return write_files(Path(out_dir) if out_dir else RELEASE_DIR, files)
 
 
 def write_one(dataset: Dataset, output: Path | str) -> Path:

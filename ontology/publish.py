@@ -19,7 +19,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
 from ccdkg import formats
+from ccdkg.errors import BuildError
 from ccdkg.namespaces import CCD, ONTOLOGY_IRI, PREFIXES
+from ccdkg.ontology.diagram import render_svg
 
 from . import ALIGN_FILE, DOCS_DIR, RELEASE_DIR, W3ID_DIR, load_ontology
 
@@ -105,6 +107,14 @@ def _ontpub() -> type:
     from pylode.utils import section_html
 
     class OntPubWithIndividuals(OntPub):
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - OntPub's own signature
+            super().__init__(*args, **kwargs)
+            # Every term's entry is the fragment of its IRI (…/ontology#CityCluster → id="CityCluster"),
+            # so hash IRIs dereferenced in a browser land on it; pyLODE would derive ids from labels.
+            for term in set(self.ont.subjects()):
+                if str(term).startswith(str(CCD)):
+                    self.fids[str(term)] = str(term)[len(str(CCD)) :]
+
         def _make_main_sections(self) -> None:
             super()._make_main_sections()
             if (None, RDF.type, OWL.NamedIndividual) in self.ont:
@@ -129,7 +139,26 @@ def _docs_html() -> str:
     # pyLODE logs its background-ontology loading at INFO; keep `ccdkg release` quiet.
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
     html = _ontpub()(_docs_graph(), sort_subjects=True).make_html()
-    return html if html.endswith("\n") else html + "\n"
+    html = html if html.endswith("\n") else html + "\n"
+    return _with_diagram(html, render_svg(load_ontology(align=False)))
+
+
+DIAGRAM_FILE = "ccdkg-diagram.svg"
+CLASSES_SECTION = '<div class="section" id="classes">'
+
+
+def _with_diagram(html: str, svg: str) -> str:
+    """The documentation page with the ontology diagram inlined before the list of classes (inline,
+    so the page stays one self-contained file wherever it is served)."""
+    if CLASSES_SECTION not in html:
+        raise BuildError("pyLODE's page has no classes section to put the diagram before")
+    body = svg[svg.index("<svg") :]
+    figure = (
+        '<div class="section" id="diagram">\n<h2>Diagram</h2>\n'
+        "<p>Classes (boxes), sub-classes (dashed arrows) and object properties from domain to range.</p>\n"
+        f'<div style="overflow-x:auto">{body}</div>\n</div>\n'
+    )
+    return html.replace(CLASSES_SECTION, figure + CLASSES_SECTION, 1)
 
 
 def _htaccess(ver: str) -> str:
@@ -167,6 +196,7 @@ def write_release(out_dir: Path | str | None = None) -> list[Path]:
 
     html = _docs_html()
     _write(docs_dir / "index.html", html, written)
+    _write(docs_dir / DIAGRAM_FILE, render_svg(load_ontology(align=False)), written)
     _write(release_dir / ver / "index.html", html, written)
     _write(w3id_dir / ".htaccess", _htaccess(ver), written)
     return written

@@ -19,7 +19,7 @@ from ccdkg.validation.cli import default_input
 def test_a_misquoting_graph_leaves_the_previous_release_byte_identical(tmp_path: Path) -> None:
     previous = tmp_path / "release"
     shutil.copytree(default_input().parent, previous)
-    before = {p.name: p.read_bytes() for p in sorted(previous.iterdir())}
+    before = {p.relative_to(previous): p.read_bytes() for p in sorted(previous.rglob("*")) if p.is_file()}
     reports: list[Report] = []
 
     def against_another_edition(dataset: Dataset, text: str) -> Report:
@@ -31,7 +31,9 @@ def test_a_misquoting_graph_leaves_the_previous_release_byte_identical(tmp_path:
 
     with pytest.raises(BuildError, match="does not conform"):
         build(out_dir=previous, validator=against_another_edition)
-    assert {p.name: p.read_bytes() for p in sorted(previous.iterdir())} == before
+    assert {
+        p.relative_to(previous): p.read_bytes() for p in sorted(previous.rglob("*")) if p.is_file()
+    } == before
     [report] = reports
     assert not report.conforms
     assert {r.check for r in report.results if r.severity_name == "Violation"} == {"grounding"}
