@@ -263,6 +263,8 @@ def _vocabulary() -> dict[str, Any]:
     raw = yaml.safe_load((Path(__file__).parent / "data" / "vocabulary.yaml").read_text(encoding="utf-8"))
 
     def expand(curie: str) -> str:
+        if "://" in curie:  # a vocabulary ccdkg has no prefix for
+            return curie
         prefix, _, name = curie.partition(":")
         return PREFIXES[prefix] + name
 
