@@ -13,7 +13,8 @@ help:
 	@echo "make test     set up and run the test suite"
 	@echo "make lint     ruff"
 	@echo "make release  regenerate the committed release artefacts (ontology, docs, graph dumps)"
-	@echo "make bench    benchmark ccdkg against oxigraph serve and rdflib-endpoint (≈20 min)"
+	@echo "make bench    benchmark ccdkg against oxigraph serve, a naive Flask app and rdflib-endpoint"
+	@echo "              at 100k and 1M triples (≈15 min; BENCH_ARGS='--sizes 100k' to choose)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +45,7 @@ check-release: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache test-artifacts

@@ -1,9 +1,9 @@
 """The query mix: the templates in ``bench/queries/*.rq`` and their distinct (cold) instances.
 
 A template names its parameters as ``{{name}}``; ``Query.render(shape, n)`` fills them from the n-th
-entity of the synthetic graph, so request n of a cold run is a different query from request n+1 (and
-carries a ``# nonce N`` comment, so that no cache keyed on the text can answer it), while a warm run
-repeats one text.
+entity of the synthetic graph, so request n of a *unique* run is a different query from request n+1
+(and ends with a ``# nonce n`` comment, so that no cache keyed on the text can answer it), while a
+*repeated* run sends one text again and again (the response cache's path).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Query:
     def accept(self) -> str:
         return ACCEPT[self.kind]
 
-    def render(self, shape: Shape, n: int, *, cold: bool = True) -> str:
+    def render(self, shape: Shape, n: int, *, unique: bool = True) -> str:
         # Strides coprime with the pool sizes walk every entity before repeating one.
         chars = shape.name_chars()
         values = {
@@ -51,7 +51,7 @@ class Query:
             "n": lambda: str(n),
         }
         text = _PARAM.sub(lambda m: values[m.group(1)](), self.template)
-        return f"{text}# nonce {n}\n" if cold else text
+        return f"{text}# nonce {n}\n" if unique else text
 
 
 def load_queries(directory: Path = QUERIES) -> list[Query]:

@@ -1,11 +1,10 @@
-"""From the raw results to the Markdown report and the target lines (HOLDS / MISSED / NOT MEASURED).
+"""From the raw results to the Markdown report and issue 19's target lines (PASS / MISS / NOT MEASURED).
 
-Ratios are requests/s of ccdkg over requests/s of the faster of oxigraph serve's two modes (memory,
-read-only disk) in the same cell; "ccdkg" in a target is the fastest of its three modes in that cell
-(memory, on-disk, two server processes), the per-mode figures are in the tables.  A query is *heavy*
-at a size when oxigraph's faster mode needs ≥ 10 ms for it at concurrency 1 (p50, unique), *middle*
-at 1-10 ms, else *trivial*. "cold" cells are unique queries (a ``# nonce N`` each), "warm" cells one
-repeated text (``--repeated``: the response cache).
+Every ratio compares two servers in the same cell of the same run: requests/s of ``ccdkg serve``
+(its default mode, memory store: what users run) over ``oxigraph serve`` (in memory), over the
+naive Flask + pyoxigraph app (bench/naive_app.py) and over rdflib-endpoint. A query's class at a
+size comes from oxigraph's p50 at concurrency 1 on unique queries: *trivial* < 1 ms, *middle*
+1–10 ms, *heavy* ≥ 10 ms. The other ccdkg modes (on-disk store, gunicorn workers) are in the tables.
 """
 
 from __future__ import annotations
@@ -13,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench.hostload import describe
 
 PEERS = [
     "oxigraph-mem",
@@ -23,23 +24,43 @@ PEERS = [
     "naive-flask",
     "rdflib-endpoint",
 ]
-OXIGRAPH = ["oxigraph-mem", "oxigraph-disk"]
+OURS = "ccdkg-mem"
+OXIGRAPH = "oxigraph-mem"
+NAIVE = "naive-flask"
 CCDKG = ["ccdkg-mem", "ccdkg-disk", "ccdkg-workers"]
 RDFLIB = "rdflib-endpoint"
-NAIVE = "naive-flask"  # bench/naive_app.py: Flask + pyoxigraph without any of ccdkg's safety
-CELLS = ["c1-cold", "c8-cold", "c1-warm", "c8-warm"]
-HEAVY_MS = 10.0
+UNIQUE = ["c1-unique", "c8-unique"]
+REPEATED = ["c1-repeated", "c8-repeated"]
+CELLS = UNIQUE + REPEATED
+CELL_LABEL = {
+    "c1-unique": "c1 unique",
+    "c8-unique": "c8 unique",
+    "c1-repeated": "c1 repeated (cache)",
+    "c8-repeated": "c8 repeated (cache)",
+}
+TRIVIAL_MS, HEAVY_MS = 1.0, 10.0
 NOTES = Path(__file__).resolve().parent / "analysis.md"
 
 
 @dataclass
 class Target:
     text: str
-    status: str  # HOLDS | MISSED | NOT MEASURED
+    status: str  # PASS | MISS | NOT MEASURED
     detail: str
 
     def line(self) -> str:
         return f"[{self.status}] {self.text} — {self.detail}"
+
+
+def normalize(results: dict) -> dict:
+    """Results written before the unique/repeated names (cold/warm) read as the new ones."""
+    for size in results.get("sizes", {}).values():
+        for peer in size.get("peers", {}).values():
+            for q, cells in peer.get("queries", {}).items():
+                peer["queries"][q] = {
+                    k.replace("-cold", "-unique").replace("-warm", "-repeated"): v for k, v in cells.items()
+                }
+    return results
 
 
 def _cell(size: dict, peer: str, query: str, key: str) -> dict | None:
@@ -50,38 +71,33 @@ def _cell(size: dict, peer: str, query: str, key: str) -> dict | None:
     return cell
 
 
-def _best(size: dict, peers: list[str], query: str, key: str) -> tuple[float, str] | None:
-    found = [(c["rps"], p) for p in peers if (c := _cell(size, p, query, key))]
-    return max(found) if found else None
+def _rps(size: dict, peer: str, query: str, key: str) -> float | None:
+    c = _cell(size, peer, query, key)
+    return c["rps"] if c else None
 
 
 def _oxi_p50(size: dict, query: str) -> float | None:
-    found = [c["p50_ms"] for p in OXIGRAPH if (c := _cell(size, p, query, "c1-cold"))]
-    return min(found) if found else None
+    c = _cell(size, OXIGRAPH, query, "c1-unique")
+    return c["p50_ms"] if c else None
 
 
-def _has_ccdkg(size: dict) -> bool:
-    """Whether any ccdkg mode ran at this size (else its targets are not measured there)."""
-    return any("queries" in size["peers"].get(p, {}) for p in CCDKG)
-
-
-def _heavy(size: dict, query: str) -> bool | None:
+def query_class(size: dict, query: str) -> str | None:
     p50 = _oxi_p50(size, query)
-    return None if p50 is None else p50 >= HEAVY_MS
-
-
-def _ratio(size: dict, query: str, key: str, versus: list[str]) -> float | None:
-    ours, theirs = _best(size, CCDKG, query, key), _best(size, versus, query, key)
-    if not ours or not theirs:
+    if p50 is None:
         return None
-    return ours[0] / theirs[0]
+    return "trivial" if p50 < TRIVIAL_MS else "heavy" if p50 >= HEAVY_MS else "middle"
+
+
+def _ratio(size: dict, query: str, key: str, versus: str, ours: str = OURS) -> float | None:
+    a, b = _rps(size, ours, query, key), _rps(size, versus, query, key)
+    return a / b if a and b else None
 
 
 def _fmt_ratio(r: float | None) -> str:
     return "—" if r is None else (f"{r:.2f}×" if r < 10 else f"{r:.0f}×")
 
 
-def _worst(items: list[tuple[float, str]]) -> str:
+def _summary(items: list[tuple[float, str]]) -> str:
     if not items:
         return "no cell measured"
     r, where = min(items)
@@ -96,177 +112,144 @@ def _worst(items: list[tuple[float, str]]) -> str:
 
 
 def _status(ok: bool, measured: bool) -> str:
-    return "NOT MEASURED" if not measured else ("HOLDS" if ok else "MISSED")
+    return "NOT MEASURED" if not measured else ("PASS" if ok else "MISS")
+
+
+def _ran(size: dict, peer: str) -> bool:
+    return "queries" in size["peers"].get(peer, {})
 
 
 def targets(results: dict) -> list[Target]:
+    """Issue 19's targets, in its order, each with its figures."""
     sizes = results.get("sizes", {})
     queries = list(results.get("queries", {}))
     out: list[Target] = []
 
-    def ratios(select_query, keys: list[str], versus: list[str], floor: float) -> tuple[list, list]:
-        items, missing = [], []
+    def ratios(select, keys: list[str], versus: str) -> list[tuple[float, str]]:
+        items = []
         for label, size in sizes.items():
-            if not _has_ccdkg(size):
+            if not _ran(size, OURS) or not _ran(size, versus):
                 continue
             for q in queries:
-                if not select_query(size, q):
+                if not select(size, q):
                     continue
                 for key in keys:
-                    theirs = _best(size, versus, q, key)
-                    if theirs is None:
+                    if _rps(size, versus, q, key) is None:
                         continue
                     r = _ratio(size, q, key, versus)
-                    if r is None:
-                        missing.append(f"{label} {q} {key}")
-                        items.append((0.0, f"{label} {q} {key}: ccdkg did not answer"))
-                    else:
-                        items.append((r, f"{label} {q} {key}"))
-        return items, [w for r, w in items if r < floor]
+                    where = f"{label} {q} {key}"
+                    items.append((0.0, f"{where}: ccdkg did not answer") if r is None else (r, where))
+        return items
 
-    def line(text: str, items: list, misses: list) -> Target:
-        detail = _worst(items) + (f"; below in {len(misses)}: {', '.join(misses[:6])}" if misses else "")
+    def line(text: str, items: list[tuple[float, str]], floor: float) -> Target:
+        misses = [w for r, w in items if r < floor]
+        detail = _summary(items) + (f"; below in {len(misses)}: {', '.join(misses[:6])}" if misses else "")
         return Target(text, _status(not misses, bool(items)), detail)
 
-    def band(lo: float, hi: float):
-        return lambda s, q: (p := _oxi_p50(s, q)) is not None and lo <= p < hi
-
-    unique = ["c1-cold", "c8-cold"]
-    for text, lo, hi, floor in (
-        ("trivial queries (oxigraph p50 < 1 ms), unique, ≥ 0.5× oxigraph serve's requests/s", 0, 1, 0.5),
-        ("middle queries (1-10 ms), unique, ≥ 0.7× oxigraph serve", 1, HEAVY_MS, 0.7),
-        ("heavy queries (≥ 10 ms), unique, ≥ 0.9× oxigraph serve", HEAVY_MS, math.inf, 0.9),
-    ):
-        items, misses = ratios(band(lo, hi), unique, OXIGRAPH, floor)
-        out.append(line(text, items, misses))
-    items, misses = ratios(lambda s, q: True, unique, [NAIVE], 1.0)
-    t = line("never below the naive Flask + pyoxigraph app, unique queries at c=1 and c=8", items, misses)
-    if not items:
-        t.detail = "naive-flask not run (needs gunicorn: pip install -e '.[bench]')"
-    out.append(t)
-    items, misses = ratios(lambda s, q: True, ["c1-warm", "c8-warm"], OXIGRAPH, 1.0)
-    t = line("repeated queries ≥ 1× oxigraph serve (the cache path)", items, misses)
-    if not items:
-        t.detail = "not run: python -m bench --repeated"
-    out.append(t)
-
-    pss = []
-    for label, size in sizes.items():
-        ours, theirs = size["peers"].get("ccdkg-mem", {}), size["peers"].get("oxigraph-mem", {})
-        if ours.get("mem_loaded_mb") and theirs.get("mem_loaded_mb"):
-            pss.append((ours["mem_loaded_mb"] / theirs["mem_loaded_mb"], label))
     out.append(
-        Target(
-            "memory (PSS of the process tree, loaded) ≤ 2× oxigraph serve's",
-            _status(all(r <= 2.0 for r, _ in pss), bool(pss)),
-            ", ".join(f"{label} {r:.2f}×" for r, label in pss) or "ccdkg-mem or oxigraph-mem not run",
+        line(
+            "never below the naive Flask app on any query (unique, c=1 and c=8)",
+            ratios(lambda s, q: True, UNIQUE, NAIVE),
+            1.0,
+        )
+    )
+    for cls, floor, text in (
+        ("trivial", 0.5, "trivial queries (Oxigraph p50 < 1 ms) ≥ 0.5× oxigraph serve's requests/s (unique)"),
+        ("middle", 0.7, "middle queries (1–10 ms) ≥ 0.7× oxigraph serve (unique)"),
+        ("heavy", 0.9, "heavy queries (≥ 10 ms) ≥ 0.9× oxigraph serve (unique)"),
+    ):
+        of_class = ratios(lambda s, q, cls=cls: query_class(s, q) == cls, UNIQUE, OXIGRAPH)
+        out.append(line(text, of_class, floor))
+    out.append(
+        line(
+            "repeated queries (the cache) ≥ 1× oxigraph serve on every query, c=1 and c=8",
+            ratios(lambda s, q: True, REPEATED, OXIGRAPH),
+            1.0,
         )
     )
 
-    # rdflib-endpoint: never slower; ≥ 10× where a query costs it ≥ 10 ms (or it could not answer).
-    never, ten = [], []
+    # ≥ 10× rdflib-endpoint wherever it needs ≥ 10 ms (its p50 at c1 unique) or gave no answer in time;
+    # checked at c1 and c8.
+    ten = []
     for label, size in sizes.items():
-        if RDFLIB not in size["peers"] or "queries" not in size["peers"][RDFLIB] or not _has_ccdkg(size):
+        if not _ran(size, RDFLIB) or not _ran(size, OURS):
             continue
         for q in queries:
-            theirs_c1 = size["peers"][RDFLIB]["queries"].get(q, {}).get("c1-cold")
-            for key in CELLS:
-                ours, theirs = _best(size, CCDKG, q, key), _best(size, [RDFLIB], q, key)
-                if ours and theirs:
-                    never.append((ours[0] / theirs[0], f"{label} {q} {key}"))
-                elif theirs and not ours:
-                    never.append((0.0, f"{label} {q} {key}: ccdkg did not answer"))
-            ours = _best(size, CCDKG, q, "c1-cold")
-            if theirs_c1 and ours:
-                slow = (theirs_c1["p50_ms"] or 0) >= HEAVY_MS or theirs_c1["timeouts"]
-                if slow:
-                    r = (
-                        ours[0] / theirs_c1["rps"]
-                        if theirs_c1["rps"] and not theirs_c1["timeouts"]
-                        else math.inf
-                    )
-                    ten.append((r, f"{label} {q} c1-cold"))
-    misses = [w for r, w in never if r < 1.0]
-    out.append(line("never slower than rdflib-endpoint", never, misses))
-    misses = [w for r, w in ten if r < 10.0]
-    out.append(line("≥ 10× rdflib-endpoint on every query that costs it ≥ 10 ms", ten, misses))
+            single = size["peers"][RDFLIB]["queries"].get(q, {}).get("c1-unique")
+            if not single or single["skipped"]:
+                continue
+            if not (single["timeouts"] or (single["p50_ms"] or 0) >= HEAVY_MS):
+                continue
+            for key in UNIQUE:
+                theirs = size["peers"][RDFLIB]["queries"].get(q, {}).get(key)
+                if not theirs or (theirs["skipped"] and not single["timeouts"]):
+                    continue
+                ours = _rps(size, OURS, q, key)
+                if ours is None:
+                    ten.append((0.0, f"{label} {q} {key}: ccdkg did not answer"))
+                elif theirs["timeouts"] or theirs["skipped"] or not theirs["rps"]:
+                    ten.append((math.inf, f"{label} {q} {key}"))
+                else:
+                    ten.append((ours / theirs["rps"], f"{label} {q} {key}"))
+    out.append(line("≥ 10× rdflib-endpoint wherever it needs ≥ 10 ms (unique, c=1 and c=8)", ten, 10.0))
 
     big = sizes.get("1M")
-    if big is None:
-        out.append(Target("no query that Oxigraph answers at 1M timing out", "NOT MEASURED", "1M not run"))
+    text = "no query that Oxigraph answers at 1M times out (every ccdkg mode)"
+    if big is None or not _ran(big, OXIGRAPH):
+        out.append(Target(text, "NOT MEASURED", "1M not run"))
     else:
-        answered = [q for q in queries if _best(big, OXIGRAPH, q, "c1-cold")]
+        answered = [q for q in queries if _cell(big, OXIGRAPH, q, "c1-unique")]
         bad = []
-        for q in answered:
-            for peer in CCDKG:
-                cells = big["peers"].get(peer, {}).get("queries", {}).get(q, {})
-                for key, cell in cells.items():
+        for peer in CCDKG:
+            if peer not in big["peers"]:
+                continue
+            if not _ran(big, peer):
+                bad.append(f"{peer}: {big['peers'][peer].get('failed', 'not run')}")
+                continue
+            for q in answered:
+                for key, cell in big["peers"][peer]["queries"].get(q, {}).items():
                     if cell["timeouts"] or cell["errors"]:
                         error = cell["first_error"] or ""
-                        # Our own overload refusal is not a timeout, but the query went unanswered.
                         kind = "refused (503)" if error.startswith("HTTP 503") else "timed out or failed"
                         bad.append(f"{peer} {q} {key} {kind}: {error[:80]}")
-                if peer in big["peers"] and "queries" not in big["peers"][peer]:
-                    bad.append(f"{peer}: {big['peers'][peer].get('failed', 'not run')}")
-                    break
         out.append(
             Target(
-                "no query that Oxigraph answers at 1M timing out",
+                text,
                 _status(not bad, bool(answered)),
                 f"{len(answered)} queries answered by oxigraph at 1M"
-                + (
-                    f"; ccdkg failed: {'; '.join(sorted(set(bad))[:5])}"
-                    if bad
-                    else ", every ccdkg mode answered them all"
-                ),
+                + (f"; ccdkg failed: {'; '.join(sorted(set(bad))[:5])}" if bad else ", ccdkg answered all"),
             )
         )
-    if big and "ccdkg-mem" in big["peers"] and "load_s" in big["peers"]["ccdkg-mem"]:
-        ref = big.get("pyoxigraph_bulk_load", {})
-        ours = big["peers"]["ccdkg-mem"]
-        if "wall_s" in ref:
-            t_ratio = ours["load_s"] / ref["wall_s"]
-            m_ratio = ours["mem_loaded_mb"] / ref["rss_mb"]
-            out.append(
-                Target(
-                    "1M-triple load ≤ 1.5× pyoxigraph bulk load time, RSS ≤ 1.3×",
-                    _status(t_ratio <= 1.5 and m_ratio <= 1.3, True),
-                    f"time {ours['load_s']:.1f} s vs {ref['wall_s']:.1f} s = {t_ratio:.2f}×; memory "
-                    f"{ours['mem_loaded_mb']:.0f} vs {ref['rss_mb']:.0f} MiB = {m_ratio:.2f}×",
-                )
-            )
-        else:
-            out.append(
-                Target(
-                    "1M-triple load ≤ 1.5× pyoxigraph bulk load time, RSS ≤ 1.3×",
-                    "NOT MEASURED",
-                    "pyoxigraph reference failed",
-                )
-            )
-    else:
+
+    mem = []
+    for label, size in sizes.items():
+        ours, theirs = size["peers"].get(OURS, {}), size["peers"].get(OXIGRAPH, {})
+        for when, key in (("after load", "mem_loaded_mb"), ("after the run", "mem_after_mb")):
+            a, b = ours.get(key), theirs.get(key)
+            if a and b and math.isfinite(a) and math.isfinite(b):
+                mem.append((b / a, f"{label} {when}: {a:.0f} vs {b:.0f} MiB = {a / b:.2f}×"))
+    worst = min(mem) if mem else None
+    out.append(
+        Target(
+            "PSS ≤ 2× oxigraph serve's",
+            _status(all(x >= 0.5 for x, _ in mem), bool(mem)),
+            "; ".join(["highest " + worst[1], *(w for _, w in mem if w != worst[1])]) if worst else "not run",
+        )
+    )
+    mid = sizes.get("100k", {}).get("peers", {}).get(OURS, {})
+    text = "start to first answer ≤ 1 s at 100k (launch of ccdkg serve --data to its first answer)"
+    if "load_s" in mid:
+        oxi = sizes["100k"]["peers"].get(OXIGRAPH, {}).get("load_s")
         out.append(
             Target(
-                "1M-triple load ≤ 1.5× pyoxigraph bulk load time, RSS ≤ 1.3×",
-                "NOT MEASURED",
-                "ccdkg serve (memory) did not load 1M" if big else "1M not run",
+                text,
+                _status(mid["load_s"] <= 1.0, True),
+                f"{mid['load_s']:.2f} s" + (f" (oxigraph serve with its upload: {oxi:.2f} s)" if oxi else ""),
             )
         )
-    ex = results.get("extras", {})
-    for key, text, limit in (
-        ("build", "build ≤ 3 s", 3.0),
-        ("start_to_first_answer", "start to first answer ≤ 2 s", 2.0),
-    ):
-        m = ex.get(key, {})
-        if m.get("seconds") is None:
-            out.append(Target(text, "NOT MEASURED", str(m.get("error", "not run"))))
-        else:
-            out.append(
-                Target(
-                    text,
-                    _status(m["seconds"] <= limit, True),
-                    f"{m['seconds']:.2f} s (runs: {', '.join(f'{x:.2f}' for x in m.get('runs', []))})",
-                )
-            )
+    else:
+        why = "100k not run" if "100k" not in sizes else "ccdkg did not load"
+        out.append(Target(text, "NOT MEASURED", why))
     return out
 
 
@@ -316,24 +299,26 @@ def _peer_table(size: dict) -> list[str]:
 
 
 def _cells_table(size: dict, queries: dict) -> list[str]:
-    present = [p for p in PEERS if p in size["peers"] and "queries" in size["peers"][p]]
+    present = [p for p in PEERS if _ran(size, p)]
     head = [
         "query",
         "cell",
         *[size["peers"][p]["label"] for p in present],
         "ccdkg / oxigraph",
+        "ccdkg / naive",
         "ccdkg / rdflib",
     ]
     rows = ["| " + " | ".join(head) + " |", "| --- | --- | " + " | ".join("---:" for _ in head[2:]) + " |"]
     for q, meta in queries.items():
-        heavy = _heavy(size, q)
-        name = meta["name"] + (" **(heavy)**" if heavy else "")
+        cls = query_class(size, q)
+        name = meta["name"] + (f" *({cls})*" if cls else "")
         for key in CELLS:
             cells = [_fmt_cell(size["peers"][p]["queries"].get(q, {}).get(key)) for p in present]
-            vs_oxi, vs_rdflib = _ratio(size, q, key, OXIGRAPH), _ratio(size, q, key, [RDFLIB])
+            ratios = [_fmt_ratio(_ratio(size, q, key, v)) for v in (OXIGRAPH, NAIVE, RDFLIB)]
             rows.append(
-                f"| {name if key == 'c1-cold' else ''} | {key} | " + " | ".join(cells) + " | "
-                f"{_fmt_ratio(vs_oxi)} | {_fmt_ratio(vs_rdflib)} |"
+                f"| {name if key == CELLS[0] else ''} | {CELL_LABEL[key]} | "
+                + " | ".join(cells + ratios)
+                + " |"
             )
     return rows
 
@@ -395,7 +380,17 @@ def s_or_err(m: dict) -> str:
     return f"{m['seconds']:.2f} s{extra}"
 
 
+def _host_lines(results: dict) -> list[str]:
+    lines = []
+    for label, size in results.get("sizes", {}).items():
+        lines.append(f"- while measuring {label}: {describe(size.get('host_load'))}")
+    if results.get("extras", {}).get("host_load"):
+        lines.append(f"- while validating: {describe(results['extras']['host_load'])}")
+    return lines
+
+
 def markdown(results: dict) -> str:
+    results = normalize(results)
     m = results["machine"]
     cfg = results["config"]
     command = "python -m bench --quick" if cfg.get("quick") else "make bench"
@@ -403,14 +398,19 @@ def markdown(results: dict) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"One run of `{command}` (`python -m bench`), started {results['started']}, {minutes:.1f} min, "
-        f"commit `{m.get('commit')}`.",
+        f"One run of `{command}` (`python -m bench --sizes {','.join(cfg['sizes'])}`), started "
+        f"{results['started']}, {minutes:.1f} min, commit `{m.get('commit')}`.",
         "",
         f"**Machine**: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GiB RAM, {m['os']}, "
         f"Python {m['python']}; load average at start {m['load_average']}. "
-        "**The figures are noisy**: the machine was shared with six other engineers' builds and tests while "
-        "this ran, and the load generator shares the same two cores with the server it measures, so compare "
-        "ratios within one size and cell rather than absolute numbers, and expect ±20 % between runs.",
+        "**The figures are noisy**: the machine is shared (other processes' CPU use during the run is "
+        "below, from /proc), and the load generator shares the same cores with the server it measures, "
+        "so compare ratios within one size and cell rather than absolute numbers, and expect ±20 % "
+        "between runs (more when other processes kept a core busy).",
+        "",
+        "Other CPU load during the run:",
+        "",
+        *_host_lines(results),
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v) + ".",
         "",
@@ -421,25 +421,37 @@ def markdown(results: dict) -> str:
         "in the stated graph, en and zh-Hant in the interpreted graph; coordinates and Wikidata links; "
         "a small class hierarchy in the ontology graph). Every server serves the union of the named "
         "graphs as its default graph (`oxigraph serve --union-default-graph`).",
-        "- Servers, one at a time on loopback with the same file: `ccdkg serve --data FILE` with the memory "
-        "store, with `--store PATH` (on-disk), and with `--workers 2`; `oxigraph serve` in memory "
-        "(file uploaded through the Graph Store Protocol) and `oxigraph serve-read-only` on a store built by "
-        "`oxigraph load`; a naive Flask + pyoxigraph app without guard or deadline (`bench/naive_app.py`, "
-        "gunicorn, 2 sync workers, `--preload`); `rdflib-endpoint serve FILE`.",
-        "- Queries: `bench/queries/*.rq`. *Cold* = unique: every request a distinct query (other entity, "
-        "other offset, and a `# nonce N` comment, so no response cache can answer it; the default); "
-        "*warm* = repeated: one text sent again and again after one priming request (`--repeated`, the "
-        "response cache). c1/c8 = 1 or 8 keep-alive connections. "
+        "- Servers, "
+        + (
+            "side by side on loopback with the same file (bench/side_by_side.py: all loaded at once, each "
+            "cell's time shared out in three turns per server, so that a burst of other load falls on all "
+            "alike; rdflib-endpoint runs alone afterwards): "
+            if cfg.get("side_by_side")
+            else "one at a time on loopback with the same file: "
+        )
+        + "`ccdkg serve --data FILE` (default "
+        "options, memory store: the *ccdkg* of every ratio), with `--store PATH` (on-disk) and with "
+        "`--workers 2`; `oxigraph serve` in memory (file uploaded through the Graph Store Protocol); the "
+        "naive Flask + pyoxigraph app `bench/naive_app.py` under gunicorn (2 sync workers, `--preload`, no "
+        "guard, no deadline, no cache: the cost of safety is ccdkg's distance to it); `rdflib-endpoint "
+        "serve FILE`.",
+        "- Peers in this run: "
+        + ", ".join(f"`{p}`" for p in cfg.get("peers", []))
+        + " (the columns of the tables; a target whose peer did not run says NOT MEASURED).",
+        "- Queries: `bench/queries/*.rq`. *Unique* = every request a distinct query (other entity, other "
+        "offset, and a trailing `# nonce N` comment, so no response cache can answer it: the query path). "
+        "*Repeated (cache)* = one text again and again after one priming request: the response cache's "
+        "path. c1/c8 = 1 or 8 keep-alive connections (the naive app's sync workers close each one). "
         f"Each cell runs {cfg['budget_s']} s (at least one request); a request has {cfg['timeout_s']:g} s; "
-        "a query that takes ≥ 1 s at "
-        "concurrency 1 is not repeated at 8 (it would only queue). Cells: requests/s (p50/p99 ms).",
+        "a query that takes ≥ 1 s at concurrency 1 is not repeated at 8 (it would only queue). "
+        "Cells: requests/s (p50/p99 ms).",
         "- Load time = launch to first answer (interpreter start, parse, index, upload). Memory = PSS of the "
-        "server's process tree (forked workers share the graph loaded before fork and are not counted "
+        "server's process tree (gunicorn workers share the graph loaded before fork and are not counted "
         "twice).",
-        "- Ratios: ccdkg's fastest mode over the faster of oxigraph's two modes (and over rdflib-endpoint) "
-        "in the same cell. *Heavy* = oxigraph's faster mode needs ≥ 10 ms at concurrency 1.",
+        "- Classes, per size, from `oxigraph serve`'s p50 at c1 unique: *trivial* < 1 ms, *middle* "
+        "1–10 ms, *heavy* ≥ 10 ms.",
         "",
-        "## Targets (issues 10 and 19)",
+        "## Targets (issue 19)",
         "",
         "```",
         *[t.line() for t in targets(results)],
@@ -462,16 +474,21 @@ def markdown(results: dict) -> str:
 
 
 def console(results: dict) -> str:
-    lines = []
+    results = normalize(results)
+    lines = [
+        "The machine is shared and the load generator runs on the same cores: absolute figures are noisy,",
+        "compare ratios within one cell. Other CPU load during the run:",
+        *_host_lines(results),
+    ]
     for label, size in results["sizes"].items():
-        lines.append(f"\n{label}: ccdkg (fastest mode) / oxigraph serve (faster mode), requests/s per cell")
-        lines.append(f"{'query':22s}" + "".join(f"{k:>10s}" for k in CELLS))
+        lines.append(f"\n{label}: requests/s of ccdkg serve over oxigraph serve | over the naive Flask app")
+        lines.append(f"{'query':22s}{'class':>8s}" + "".join(f"{CELL_LABEL[k]:>21s}" for k in CELLS))
         for q in results["queries"]:
-            heavy = _heavy(size, q)
-            lines.append(
-                f"{q + (' *' if heavy else ''):22s}"
-                + "".join(f"{_fmt_ratio(_ratio(size, q, k, OXIGRAPH)):>10s}" for k in CELLS)
-            )
-    lines.append("\n(* heavy: ≥ 10 ms in oxigraph at concurrency 1)\n")
+            row = f"{q:22s}{query_class(size, q) or '?':>8s}"
+            for k in CELLS:
+                pair = f"{_fmt_ratio(_ratio(size, q, k, OXIGRAPH))} | {_fmt_ratio(_ratio(size, q, k, NAIVE))}"
+                row += f"{pair:>21s}"
+            lines.append(row)
+    lines.append("")
     lines += [t.line() for t in targets(results)]
     return "\n".join(lines)

@@ -6,6 +6,7 @@ breaks researchers' queries.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from rdflib import Namespace
@@ -82,3 +83,10 @@ def data_iri(kind: str, slug: str) -> str:
 def sparql_prefixes() -> str:
     """PREFIX lines for every namespace above, for queries shipped with the project."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def statement_iri(s: str, p: str, o: str) -> str:
+    """The IRI of the ccd:StatementRecord of the triple (s, p, o) between two IRIs: id:statement/ and
+    the first 16 hex digits of the SHA-256 of its N-Triples line ``<s> <p> <o> .``."""
+    line = f"<{s}> <{p}> <{o}> ."
+    return f"{ID}statement/{hashlib.sha256(line.encode('utf-8')).hexdigest()[:16]}"

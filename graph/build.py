@@ -17,8 +17,10 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
 from ccdkg.errors import BuildError, SourceTextError
+from ccdkg.graph.coverage import REPORT as COVERAGE_REPORT
+from ccdkg.graph.coverage import Coverage, measure
 from ccdkg.graph.curation import load_curation
-from ccdkg.graph.extract import extract
+from ccdkg.graph.extract import run
 from ccdkg.graph.parse import parse_article
 from ccdkg.graph.release import RELEASE_DIR, write_one, write_release
 from ccdkg.namespaces import CCD, GRAPH_ONTOLOGY, PREFIXES
@@ -42,6 +44,7 @@ class BuildResult:
     conforms: bool = True
     report_text: str = ""
     notes: list[str] = field(default_factory=list)
+    coverage: Coverage | None = None
     witness_report: Path | None = None
 
     def summary(self) -> str:
@@ -56,6 +59,9 @@ class BuildResult:
                 line += f"; details in {self.witness_report}"
             lines.append(line)
         lines.extend(self.notes)
+        if self.coverage is not None:
+            report = [str(p) for p in self.written if p.name == COVERAGE_REPORT]
+            lines.append(self.coverage.line(report[0] if report else None))
         if self.written:
             where = sorted({str(p.parent) for p in self.written})
             lines.append(f"wrote {len(self.written)} file(s) to {', '.join(where)}")
@@ -105,16 +111,21 @@ def build(
     source: Path | str | None = None,
     web_copy: Path | str | None = None,
     validator: Validator | None = None,
+    claims: Path | str | None = None,
 ) -> BuildResult:
     """Build the graph from the shipped article and write the release (or just ``output``).
 
     ``source``/``web_copy`` read other copies of the texts; ``validator`` replaces
-    ``ccdkg.validation.validate`` (same signature, returns a Report).
+    ``ccdkg.validation.validate`` (same signature, returns a Report); ``claims`` reads the claim
+    layer from another file than graph/curation/claims.yaml.
     """
     article_path = Path(source or os.environ.get(ARTICLE_ENV) or ARTICLE_FILE)
     text = read_article(article_path)
     article = parse_article(text)
-    dataset = extract(article, load_curation())
+    curation = load_curation(claims=claims)
+    ctx = run(article, curation)
+    dataset = ctx.ds
+    coverage = measure(dataset, article, ctx.uncovered, curation.claims is not None)
     witness = None
     witness_path = Path(web_copy) if web_copy else WEB_COPY_FILE
     try:
@@ -143,7 +154,13 @@ def build(
     if output is not None:
         written.append(write_one(dataset, output))
     else:
-        written = write_release(dataset, out_dir or RELEASE_DIR, report_turtle, text.encode("utf-8"))
+        written = write_release(
+            dataset,
+            out_dir or RELEASE_DIR,
+            report_turtle,
+            {COVERAGE_REPORT: coverage.report()},
+            text.encode("utf-8"),
+        )
     # -o FILE writes that one file; a release build keeps the witness details beside the release
     witness_report = (
         None
@@ -160,6 +177,7 @@ def build(
         conforms,
         report_text,
         [f"data graphs: {data_triples} triples (ontology graph: {len(dataset) - data_triples})"],
+        coverage,
         witness_report=witness_report,
     )
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ccdkg.errors import BuildError
+from ccdkg.graph.claims import ClaimsFile, load_claims
 from ccdkg.namespaces import SLUG
 
 CURATION_DIR = Path(__file__).resolve().parent / "curation"
@@ -73,6 +74,8 @@ class Curation:
     argument: dict[str, Any] = field(default_factory=dict)
     relations: dict[str, Any] = field(default_factory=dict)
     works: list[dict[str, Any]] = field(default_factory=list)
+    # the claim layer (claims.yaml); None when the file is not there: the build then emits no claims
+    claims: ClaimsFile | None = None
 
     def name(self, label: str, kind: str) -> Name:
         for n in self.names:
@@ -108,8 +111,9 @@ def _read_yaml(path: Path) -> Any:
         raise BuildError(f"cannot read curation file {path}: {err}") from err
 
 
-def load_curation(directory: Path | str | None = None) -> Curation:
-    """Read and check every curation table in ``directory`` (default graph/curation)."""
+def load_curation(directory: Path | str | None = None, claims: Path | str | None = None) -> Curation:
+    """Read and check every curation table in ``directory`` (default graph/curation); ``claims``
+    reads the claim layer from another file than ``directory``/claims.yaml."""
     base = Path(directory) if directory else CURATION_DIR
     names = []
     for row in _read_tsv(base / "names.tsv"):
@@ -153,4 +157,5 @@ def load_curation(directory: Path | str | None = None) -> Curation:
         argument=_read_yaml(base / "argument.yaml") or {},
         relations=_read_yaml(base / "relations.yaml") or {},
         works=_read_yaml(base / "works.yaml") or [],
+        claims=load_claims(Path(claims) if claims else base / "claims.yaml"),
     )

@@ -14,7 +14,7 @@ rule and the page's footnotes in between), and footnote markers ①②… restar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ccdkg.errors import SourceTextError
 
@@ -46,6 +46,9 @@ class Sentence:
     key: str  # passage slug, e.g. s1-2-p1-3
     span: Span
     footnotes: tuple[str, ...] = ()  # footnote keys whose marker follows this sentence
+    # A sentence a page break cuts (the page's notes printed in between) has two pieces, each
+    # verbatim; ``span.text`` is then their concatenation, from the first's start to the last's end.
+    pieces: tuple[Span, ...] = ()
 
 
 @dataclass
@@ -112,9 +115,6 @@ class Article:
     table: Table
     footnotes: tuple[Footnote, ...]
     funding: Span | None
-
-    def section_order(self) -> list[str]:
-        return list(self.sections)
 
     def paragraphs(self) -> list[Paragraph]:
         return [p for s in self.sections.values() for p in s.paragraphs]
@@ -220,126 +220,135 @@ def _sentences(text: str, segment: Span) -> list[tuple[Span, list[Span]]]:
     return out
 
 
-def parse_article(text: str) -> Article:
-    """Parse the article's Markdown; raises SourceTextError when its structure is not there."""
-    if not text.strip():
-        raise SourceTextError("the article text is empty")
-    blocks = _blocks(text)
-    front: dict[str, Span] = {}
-    keywords: tuple[Span, ...] = ()
-    funding: Span | None = None
-    sections: dict[str, Section] = {}
-    table: Table | None = None
-    caption: Span | None = None
-    table_note: Span | None = None
-    # footnote bookkeeping: body markers not yet matched to a note, in document order
-    pending: list[tuple[str, Span, str, str]] = []  # (symbol, marker span, section, sentence key)
-    notes: list[tuple[str, Span]] = []  # (symbol, text span)
-    matched: list[tuple[Span, str, str]] = []  # per note: marker, section, sentence
-    current: Section | None = None
-    top: Section | None = None
-    open_paragraph: Paragraph | None = None  # last paragraph, if it ends mid-sentence
+class _Parser:
+    """One pass over the blocks; each kind of block has its own handler, the state lives here."""
 
-    def new_section(key: str, number: str, numeral: int, level: int, title: Span | None, parent: str | None):
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.front: dict[str, Span] = {}
+        self.keywords: tuple[Span, ...] = ()
+        self.funding: Span | None = None
+        self.sections: dict[str, Section] = {}
+        self.table: Table | None = None
+        self.caption: Span | None = None
+        self.table_note: Span | None = None
+        # footnote bookkeeping: body markers not yet matched to a note, in document order
+        self.pending: list[tuple[str, Span, str, str]] = []  # (symbol, marker span, section, sentence key)
+        self.notes: list[tuple[str, Span]] = []  # (symbol, text span)
+        self.matched: list[tuple[Span, str, str]] = []  # per note: marker, section, sentence
+        self.current: Section | None = None
+        self.top: Section | None = None
+        self.open_paragraph: Paragraph | None = None  # last paragraph, if it ends mid-sentence
+
+    def new_section(
+        self, key: str, number: str, numeral: int, level: int, title: Span | None, parent: str | None
+    ) -> Section:
         sec = Section(key, number, numeral, level, title, parent)
-        sections[key] = sec
+        self.sections[key] = sec
         if parent:
-            sections[parent].children.append(key)
+            self.sections[parent].children.append(key)
         return sec
 
-    for block in blocks:
+    def block(self, block: _Block) -> None:
         t = block.text
         if t == "---":
-            continue  # a page break; the paragraph before it may continue after the notes
+            return  # a page break; the paragraph before it may continue after the notes
         heading = _HEADING.match(t)
-        if heading and not front.get("title"):
-            inner = heading.group(2)
+        if heading:
+            self.heading(block, heading.group(2))
+        elif fn := _FOOTNOTE_DEF.match(t):
+            self.footnote(block, fn)
+        elif "\t" in t and self.caption is not None and self.table is None:
+            self.table = _parse_table(self.text, block, self.caption, self.current)
+        elif _FRONT_FIELD.match(t) and self.current is None:
+            self.front_fields(block)
+        elif re.match(r"^表\s*1\s", t):
+            self.caption = _strip_span(self.text, block.start, block.end)
+        elif t.startswith("资料来源") and self.table is not None and self.table_note is None:
+            self.table_note = _strip_span(self.text, block.start, block.end)
+        elif editor := re.match(r"^\[责任编辑[：:]\s*(.+?)\]$", t):
+            s = block.start + editor.start(1)
+            self.front["editor"] = Span(s, s + len(editor.group(1)), editor.group(1))
+        elif not self.front_line(block):
+            self.body(block)
+
+    def heading(self, block: _Block, inner: str) -> None:
+        text, t = self.text, block.text
+        start = block.start + t.index(inner)
+        if not self.front.get("title"):
             m = _SUP.search(inner)
             title_text = inner[: m.start()] if m else inner
-            start = block.start + t.index(inner)
-            front["title"] = _strip_span(text, start, start + len(title_text))
-            continue
-        if heading:
-            inner = heading.group(2)
-            start = block.start + t.index(inner)
-            top_m = _TOP_NUMBER.match(inner)
-            sub_m = _SUB_NUMBER.match(inner)
-            if top_m:
-                n = _numeral(top_m.group(1))
-                key = f"s{n}"
-                title = _strip_span(text, start + top_m.end(), start + len(inner))
-                top = current = new_section(key, top_m.group(0).strip(), n, 1, title, None)
-            elif sub_m:
-                if top is None:
-                    raise SourceTextError(f"subsection {inner!r} comes before any numbered section")
-                n = _numeral(sub_m.group(1))
-                key = f"{top.key}-{n}"
-                title = _strip_span(text, start + sub_m.end(), start + len(inner))
-                current = new_section(key, sub_m.group(0).strip(), n, 2, title, top.key)
-            else:
-                raise SourceTextError(f"heading without 一、 or （一） numbering: {inner!r}")
-            open_paragraph = None
-            continue
-        fn = _FOOTNOTE_DEF.match(t)
-        if fn:
-            symbol = (fn.group(1) or fn.group(2)).replace("\\", "")
-            span = _strip_span(text, block.start + fn.end(), block.end)
-            if symbol == "*":
-                funding = span
-                continue
-            notes.append((symbol, span))
-            for i, (sym, marker, sec, sent) in enumerate(pending):
-                if sym == symbol:
-                    matched.append((marker, sec, sent))
-                    del pending[i]
-                    break
-            else:
-                raise SourceTextError(f"footnote {symbol} at offset {span.start} has no marker in the text")
-            continue
-        if "\t" in t and caption is not None and table is None:
-            table = _parse_table(text, block, caption, current)
-            continue
-        field_m = _FRONT_FIELD.match(t)
-        if field_m and current is None:
-            _front_fields(text, block, front)
-            if "内容摘要" in front and "abstract" not in sections:
-                # the abstract is argued text too: give it sentences like a body paragraph
-                abstract = new_section("abstract", "", 0, 1, None, None)
-                seg = front["内容摘要"]
-                para = Paragraph("abstract-p1", "abstract", 1, [seg])
-                para.sentences = [
-                    Sentence(f"abstract-p1-{i}", sp)
-                    for i, (sp, _) in enumerate(_sentences(text, seg), start=1)
-                ]
-                abstract.paragraphs.append(para)
-            if "关键词" in front:
-                keywords = _keywords(text, front["关键词"])
-            continue
-        if re.match(r"^表\s*1\s", t):
-            caption = _strip_span(text, block.start, block.end)
-            continue
-        if t.startswith("资料来源") and table is not None and table_note is None:
-            table_note = _strip_span(text, block.start, block.end)
-            continue
-        editor = re.match(r"^\[责任编辑[：:]\s*(.+?)\]$", t)
-        if editor:
-            s = block.start + editor.start(1)
-            front["editor"] = Span(s, s + len(editor.group(1)), editor.group(1))
-            continue
-        if current is None and "title" in front and "subtitle" not in front and t.startswith("——"):
-            front["subtitle"] = _strip_span(text, block.start + 2, block.end)
-            continue
-        if current is None and "subtitle" in front and "author" not in front:
-            front["author"] = _strip_span(text, block.start, block.end)
-            continue
-        # a body paragraph
-        if current is None:
-            if "DOI 编号" not in front and "DOI编号" not in front:
+            self.front["title"] = _strip_span(text, start, start + len(title_text))
+            return
+        top_m = _TOP_NUMBER.match(inner)
+        sub_m = _SUB_NUMBER.match(inner)
+        if top_m:
+            n = _numeral(top_m.group(1))
+            title = _strip_span(text, start + top_m.end(), start + len(inner))
+            self.top = self.current = self.new_section(f"s{n}", top_m.group(0).strip(), n, 1, title, None)
+        elif sub_m:
+            if self.top is None:
+                raise SourceTextError(f"subsection {inner!r} comes before any numbered section")
+            n = _numeral(sub_m.group(1))
+            title = _strip_span(text, start + sub_m.end(), start + len(inner))
+            key = f"{self.top.key}-{n}"
+            self.current = self.new_section(key, sub_m.group(0).strip(), n, 2, title, self.top.key)
+        else:
+            raise SourceTextError(f"heading without 一、 or （一） numbering: {inner!r}")
+        self.open_paragraph = None
+
+    def footnote(self, block: _Block, fn: re.Match[str]) -> None:
+        symbol = (fn.group(1) or fn.group(2)).replace("\\", "")
+        span = _strip_span(self.text, block.start + fn.end(), block.end)
+        if symbol == "*":
+            self.funding = span
+            return
+        self.notes.append((symbol, span))
+        for i, (sym, marker, sec, sent) in enumerate(self.pending):
+            if sym == symbol:
+                self.matched.append((marker, sec, sent))
+                del self.pending[i]
+                return
+        raise SourceTextError(f"footnote {symbol} at offset {span.start} has no marker in the text")
+
+    def front_fields(self, block: _Block) -> None:
+        front, text = self.front, self.text
+        _front_fields(text, block, front)
+        if "内容摘要" in front and "abstract" not in self.sections:
+            # the abstract is argued text too: give it sentences like a body paragraph
+            abstract = self.new_section("abstract", "", 0, 1, None, None)
+            seg = front["内容摘要"]
+            para = Paragraph("abstract-p1", "abstract", 1, [seg])
+            para.sentences = [
+                Sentence(f"abstract-p1-{i}", sp) for i, (sp, _) in enumerate(_sentences(text, seg), start=1)
+            ]
+            abstract.paragraphs.append(para)
+        if "关键词" in front:
+            self.keywords = _keywords(text, front["关键词"])
+
+    def front_line(self, block: _Block) -> bool:
+        """The subtitle and the author's name: the lines between the title and the fields."""
+        front, t = self.front, block.text
+        if self.current is None and "title" in front and "subtitle" not in front and t.startswith("——"):
+            front["subtitle"] = _strip_span(self.text, block.start + 2, block.end)
+            return True
+        if self.current is None and "subtitle" in front and "author" not in front:
+            front["author"] = _strip_span(self.text, block.start, block.end)
+            return True
+        return False
+
+    def body(self, block: _Block) -> None:
+        """A body paragraph, or the continuation of one that a page break cut."""
+        t = block.text
+        if self.current is None:
+            if "DOI 编号" not in self.front and "DOI编号" not in self.front:
                 raise SourceTextError(f"unexpected text before the front matter ends: {t[:30]!r}")
-            current = new_section("intro", "", 0, 1, None, None)
+            self.current = self.new_section("intro", "", 0, 1, None, None)
+        current = self.current
         segment = Span(block.start, block.end, t)
-        if open_paragraph is not None and open_paragraph.section == current.key:
-            para = open_paragraph
+        para = self.open_paragraph
+        continued = para is not None and para.section == current.key
+        if continued:
             para.segments.append(segment)
         else:
             para = Paragraph(
@@ -349,43 +358,76 @@ def parse_article(text: str) -> Article:
                 [segment],
             )
             current.paragraphs.append(para)
-        for span, markers in _sentences(text, segment):
-            key = f"{para.key}-{len(para.sentences) + 1}"
-            para.sentences.append(Sentence(key, span))
+        for n, (span, markers) in enumerate(_sentences(self.text, segment)):
+            if n == 0 and continued and para.sentences:
+                # the sentence the page break cut: one sentence of two pieces
+                last = para.sentences.pop()
+                sentence = _join(last, span)
+            else:
+                sentence = Sentence(f"{para.key}-{len(para.sentences) + 1}", span)
+            para.sentences.append(sentence)
             for marker in markers:
                 sym = _SUP.match(marker.text).group(1).strip()
-                pending.append((sym, marker, current.key, key))
+                self.pending.append((sym, marker, current.key, sentence.key))
         plain = _SUP.sub("", t).rstrip()
-        open_paragraph = para if plain and plain[-1] not in _TERMINAL else None
+        self.open_paragraph = para if plain and plain[-1] not in _TERMINAL else None
 
-    for required in ("title", "author", "内容摘要", "DOI 编号"):
-        if required not in front:
-            raise SourceTextError(f"the article's front matter has no {required!r}")
-    if table is None:
-        raise SourceTextError(
-            "Table 1 (表1, the tab-separated table of city clusters) is missing from the article"
+    def article(self) -> Article:
+        front = self.front
+        for required in ("title", "author", "内容摘要", "DOI 编号"):
+            if required not in front:
+                raise SourceTextError(f"the article's front matter has no {required!r}")
+        if self.table is None:
+            raise SourceTextError(
+                "Table 1 (表1, the tab-separated table of city clusters) is missing from the article"
+            )
+        if self.pending:
+            sym, marker, _, _ = self.pending[0]
+            raise SourceTextError(f"footnote marker {sym} at offset {marker.start} has no footnote text")
+        for key in ("s1", "s2", "s3", "s4"):
+            if key not in self.sections:
+                raise SourceTextError(f"section {key} (一 … 四) is missing from the article")
+        t = self.table
+        table = Table(t.section, t.caption, t.header, t.rows, self.table_note)
+        footnotes = self.footnotes()
+        return Article(self.text, front, self.keywords, self.sections, table, footnotes, self.funding)
+
+    def footnotes(self) -> tuple[Footnote, ...]:
+        """The notes in document order, each tied to its marker; sentences learn their notes."""
+        pairs = zip(self.notes, self.matched, strict=True)
+        footnotes = tuple(
+            Footnote(f"fn{n:02d}", symbol, span, marker, sec, sent, _works(self.text, span))
+            for n, ((symbol, span), (marker, sec, sent)) in enumerate(pairs, start=1)
         )
-    if pending:
-        sym, marker, _, _ = pending[0]
-        raise SourceTextError(f"footnote marker {sym} at offset {marker.start} has no footnote text")
-    for key in ("s1", "s2", "s3", "s4"):
-        if key not in sections:
-            raise SourceTextError(f"section {key} (一 … 四) is missing from the article")
-    table = Table(table.section, table.caption, table.header, table.rows, table_note)
+        by_sentence: dict[str, list[str]] = {}
+        for f in footnotes:
+            by_sentence.setdefault(f.sentence, []).append(f.key)
+        for sec in self.sections.values():
+            for para in sec.paragraphs:
+                para.sentences = [
+                    replace(s, footnotes=tuple(by_sentence.get(s.key, ()))) for s in para.sentences
+                ]
+        return footnotes
 
-    footnotes = []
-    for n, ((symbol, span), (marker, sec, sent)) in enumerate(zip(notes, matched, strict=True), start=1):
-        footnotes.append(Footnote(f"fn{n:02d}", symbol, span, marker, sec, sent, _works(text, span)))
-    # sentences know the footnotes that follow them
-    by_sentence: dict[str, list[str]] = {}
-    for f in footnotes:
-        by_sentence.setdefault(f.sentence, []).append(f.key)
-    for sec in sections.values():
-        for para in sec.paragraphs:
-            para.sentences = [
-                Sentence(s.key, s.span, tuple(by_sentence.get(s.key, ()))) for s in para.sentences
-            ]
-    return Article(text, front, keywords, sections, table, tuple(footnotes), funding)
+
+def _join(first: Sentence, piece: Span) -> Sentence:
+    """A sentence continued across a page break: its text is its pieces joined, its offsets run from
+    the first piece's start to the last one's end (with the page break, and the notes printed at the
+    foot of the page, in between)."""
+    pieces = first.pieces or (first.span,)
+    pieces = (*pieces, piece)
+    joined = Span(pieces[0].start, piece.end, "".join(p.text for p in pieces))
+    return Sentence(first.key, joined, first.footnotes, pieces)
+
+
+def parse_article(text: str) -> Article:
+    """Parse the article's Markdown; raises SourceTextError when its structure is not there."""
+    if not text.strip():
+        raise SourceTextError("the article text is empty")
+    parser = _Parser(text)
+    for block in _blocks(text):
+        parser.block(block)
+    return parser.article()
 
 
 def _front_fields(text: str, block: _Block, front: dict[str, Span]) -> None:

@@ -150,9 +150,15 @@ def render(dataset: Dataset, fmt: formats.Format) -> bytes:
     return render_quads(canonical_quads(dataset), fmt)
 
 
-def render_release(dataset: Dataset, report_turtle: str, article_text: bytes = b"") -> dict[str, bytes]:
-    """Every file of graph/release as bytes, SHA256SUMS last (``article_text``: the text the passages'
-    offsets refer to, which the nanopublications name by its hash)."""
+def render_release(
+    dataset: Dataset,
+    report_turtle: str,
+    reports: Mapping[str, bytes] | None = None,
+    article_text: bytes = b"",
+) -> dict[str, bytes]:
+    """Every file of graph/release as bytes, SHA256SUMS last; ``reports`` are more files of the build
+    (the coverage list); ``article_text`` is the text the passages' offsets refer to, which the
+    nanopublications name by its hash."""
     quads = canonical_quads(dataset)
     files: dict[str, bytes] = {}
     for name in DUMPS:
@@ -160,6 +166,7 @@ def render_release(dataset: Dataset, report_turtle: str, article_text: bytes = b
         assert fmt is not None
         files[name] = render_quads(quads, fmt)
     files[REPORT] = report_turtle.encode("utf-8")
+    files.update(reports or {})
     files.update(render_exports(quads, files, article_text))
     files[SUMS] = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
@@ -197,10 +204,14 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
 
 
 def write_release(
-    dataset: Dataset, out_dir: Path | str | None = None, report_turtle: str = "", article_text: bytes = b""
+    dataset: Dataset,
+    out_dir: Path | str | None = None,
+    report_turtle: str = "",
+    reports: Mapping[str, bytes] | None = None,
+    article_text: bytes = b"",
 ) -> list[Path]:
-    """Write the dumps, the build report, the exports and SHA256SUMS into ``out_dir`` (graph/release)."""
-    files = render_release(dataset, report_turtle, article_text)
+    """Write the dumps, the build reports, the exports and SHA256SUMS into ``out_dir`` (graph/release)."""
+    files = render_release(dataset, report_turtle, reports, article_text)
     return write_files(Path(out_dir) if out_dir else RELEASE_DIR, files)
 
 

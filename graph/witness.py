@@ -34,6 +34,9 @@ WEB_COPY = URIRef(data_iri("source", "web-copy"))
 # lower case only, so that English words in parentheses such as "(New)" survive
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹ]{1,7}[)）]")
 _MARKUP = re.compile(r"<sup>.*?</sup>|\*\*|\\")
+# "?" where the copy lost a (full-width) space: after a space, a field's 】 or another lost one, as in
+# "【关键词】??城市群外交 ?全球化" on its second line. A real question mark follows the text it ends.
+_LOST_SPACE = re.compile(r"(?:(?<=\s)|(?<=】)|^)\?+", re.MULTILINE)
 # Folded on both sides before comparing: curly vs straight quotes, and 著/着, which t2s leaves
 # as 著 (a valid simplified character) where the clean text writes 着.
 _FOLD = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "著": "着"})
@@ -42,9 +45,11 @@ DIFFERS_AT_LEAST = 0.5  # share of a passage's characters the copy must have to 
 
 
 def repair(damaged: str) -> str:
-    """ftfy for mojibake, then drop the inline pinyin, then traditional → simplified."""
+    """ftfy for mojibake, then drop the inline pinyin and the "?" of lost spaces, then traditional →
+    simplified."""
     text = ftfy.fix_text(damaged)
     text = _PINYIN.sub("", text)
+    text = _LOST_SPACE.sub("", text)
     return to_simplified(text)
 
 

@@ -7,8 +7,8 @@ the rest of the process's life (they cannot be lifted, and root is no exception)
 
 * **Landlock** (Linux ≥ 6.7, ABI ≥ 4): no TCP connect or bind to any port; files and directories
   readable only beneath ``read_paths`` plus the interpreter's own library folders (for imports
-  the worker may still do), nothing writable or creatable anywhere; from ABI 6 also no abstract
-  Unix sockets and no signals to processes outside the worker.
+  the worker may still do), nothing writable or creatable anywhere, no program executable; from
+  ABI 6 also no abstract Unix sockets and no signals to processes outside the worker.
 * **seccomp** (libseccomp through ``pyseccomp``): ``socket()`` and ``socketpair()`` fail with
   EACCES, so no UDP (DNS), raw or Unix socket can be made either. The worker's only channel, the
   socket to the server, was inherited open.
@@ -163,7 +163,7 @@ def _allow_read(ruleset: int, path: str) -> None:
     except OSError:
         return  # gone or unreadable: nothing to allow
     try:
-        rights = _EXECUTE | _READ_FILE
+        rights = _READ_FILE  # no _EXECUTE: a confined process can run no program (execve)
         if os.path.isdir(f"/proc/self/fd/{fd}"):
             rights |= _READ_DIR
         rule = _PathBeneathAttr(allowed_access=rights, parent_fd=fd)

@@ -30,6 +30,9 @@ GROUNDING_SHAPE = SHAPES.GroundingShape
 
 # Markup that the Markdown source carries and a quotation need not: tags, emphasis, escapes, heading marks.
 _MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|[*\\#]|\s+")
+# A page break inside a sentence: the rule and the notes printed at the foot of the page. A sentence the
+# break cuts is quoted whole; its offsets run over the break.
+_PAGE_BREAK = re.compile(r"\n-{3,}\n(?:\s*(?:<sup>[^<]*</sup>|[①-⑩])[^\n]*\n)*")
 
 
 def normalise(text: str) -> str:
@@ -63,7 +66,14 @@ class _Text:
         self.flat = normalise(raw)
 
     def contains(self, exact: str) -> bool:
-        return normalise(exact) in self.flat
+        quote = normalise(exact)
+        return quote in self.flat or quote in self.unbroken
+
+    @property
+    def unbroken(self) -> str:
+        if not hasattr(self, "_unbroken"):
+            self._unbroken = normalise(_PAGE_BREAK.sub("", self.raw))
+        return self._unbroken
 
     def at(self, start: int, end: int) -> str:
         return self.raw[start:end]
@@ -115,7 +125,7 @@ def check_grounding(graph: Graph, text: str | None = None) -> list[Result]:
         if offsets[0] is None or offsets[1] is None:
             continue  # offsets are optional; their form is the shapes' business
         there = body.at(offsets[0], offsets[1])
-        if normalise(there) != normalise(quote):
+        if normalise(quote) not in (normalise(there), normalise(_PAGE_BREAK.sub("", there))):
             found = body.raw.find(quote)
             hint_en = f" The quotation starts at offset {found}." if found >= 0 else ""
             hint_zh = f"引文实际起始于偏移量 {found}。" if found >= 0 else ""

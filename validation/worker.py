@@ -341,9 +341,9 @@ def _job_main(fd: int, helper: int) -> None:
         return
     with contextlib.suppress(OSError):
         os.nice(_NICE)
+    confine()  # before the cap: confining allocates a little, and no job code has run yet
     if max_memory:
         _cap_memory(max_memory)
-    confine()
     try:
         module, _, name = target.partition(":")
         function = getattr(__import__(module, fromlist=[name]), name)
@@ -380,12 +380,16 @@ def confine() -> None:
     keeps outside sys.path. Where the kernel has no Landlock the job runs unconfined with a log line:
     the server itself refuses to start there unless told ``--unconfined``, and the CLI validates the
     user's own files."""
-    import ccdkg.graph
-    import ccdkg.ontology
-    import ccdkg.validation
+    import importlib.util
+
     from ccdkg.server import sandbox
 
-    folders = [os.path.dirname(m.__file__) for m in (ccdkg, ccdkg.graph, ccdkg.ontology, ccdkg.validation)]
+    # The folders, found without importing the packages (the job imports only what its task needs).
+    specs = [importlib.util.find_spec(f"ccdkg{sub}") for sub in ("", ".graph", ".ontology", ".validation")]
+    folders = [loc for spec in specs if spec for loc in (spec.submodule_search_locations or ())]
+    # A cold job (the CLI) loads native extensions after this call, and with them the system's shared
+    # libraries (libstdc++ …): readable, never writable, and nothing in them is secret.
+    folders += ["/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib", "/etc/ld.so.cache"]
     try:
         sandbox.confine(read_paths=folders)
     except sandbox.SandboxUnavailable as err:

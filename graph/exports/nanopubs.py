@@ -19,9 +19,11 @@ own trusty-URI code, so anyone can recompute it; nothing is signed or published 
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import hashlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -173,8 +175,24 @@ def draft(st: Statement, spans: dict[str, dict], source: URIRef) -> list[tuple]:
     return quads
 
 
+@contextlib.contextmanager
+def exact_literals() -> Iterator[None]:
+    """rdflib keeps literals' lexical forms as given (the hash is over them) inside the block, and
+    the process gets its own setting back after: importing the nanopub library switches
+    ``rdflib.NORMALIZE_LITERALS`` off for the whole process, which changed other stages' output."""
+    import rdflib
+
+    saved = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = saved
+
+
 def make_trusty(quads: list[tuple]) -> tuple[str, list[tuple]]:
-    """The trusty URI and the quads rewritten onto it, as the nanopub library makes them (module RA)."""
+    """The trusty URI and the quads rewritten onto it, as the nanopub library makes them (module RA).
+    Call it, and build the quads, inside :func:`exact_literals`."""
     from nanopub.trustyuri.rdf import RdfHasher, RdfPreprocessor
 
     base = str(quads[0][1]) + "#"
@@ -191,10 +209,11 @@ def make_trusty(quads: list[tuple]) -> tuple[str, list[tuple]]:
 
 def verify(np_iri: str, quads: list[tuple]) -> bool:
     """Whether the quads of the nanopublication ``np_iri`` still hash to its artefact code."""
-    from nanopub.trustyuri.rdf import RdfHasher
+    with exact_literals():
+        from nanopub.trustyuri.rdf import RdfHasher
 
-    code = np_iri.rsplit("/", 1)[1]
-    return RdfHasher.make_hash(sorted(quads), baseuri=np_iri + "#", hashstr=" ") == code
+        code = np_iri.rsplit("/", 1)[1]
+        return RdfHasher.make_hash(sorted(quads), baseuri=np_iri + "#", hashstr=" ") == code
 
 
 def _ox(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
@@ -209,6 +228,26 @@ def _ox(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
 
 def render_nanopubs(store: ox.Store, article_text: bytes) -> dict[str, bytes]:
     """nanopubs.trig (every nanopublication) and nanopubs.tsv (nanopub → the node it introduces)."""
+    with exact_literals():
+        return _render(store, article_text)
+
+
+def read_bundle(data: bytes) -> dict[str, list[tuple]]:
+    """nanopub IRI → its quads (rdflib terms, lexical forms as written), from a TriG bundle: what
+    :func:`verify` checks."""
+    from rdflib import Dataset
+
+    with exact_literals():
+        ds = Dataset()
+        ds.parse(data=data.decode("utf-8"), format="trig")
+        out: dict[str, list[tuple]] = {}
+        for s, p, o, g in ds.quads((None, None, None, None)):
+            if g is not None and str(g).startswith(NP_BASE) and "#" in str(g):
+                out.setdefault(str(g).split("#", 1)[0], []).append((g, s, p, o))
+        return out
+
+
+def _render(store: ox.Store, article_text: bytes) -> dict[str, bytes]:
     spans = {
         row["e"].value: {
             "exact": row["exact"].value,

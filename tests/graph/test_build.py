@@ -11,9 +11,10 @@ from ccdkg.cli import main
 from ccdkg.errors import BuildError, SourceTextError
 from ccdkg.graph import build
 from ccdkg.graph.build import ARTICLE_ENV, ARTICLE_FILE
+from ccdkg.graph.coverage import REPORT as COVERAGE
 from ccdkg.graph.release import DUMPS, RELEASE_DIR, REPORT, SUMS
 
-FILES = (*DUMPS, REPORT, SUMS)
+FILES = (*DUMPS, REPORT, COVERAGE, SUMS)
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
+from ccdkg.graph.extract.context import HAN
 from ccdkg.graph.parse import Article
 from ccdkg.namespaces import CCD, GRAPH_INTERPRETED, GRAPH_STATED, ID, OA, sparql_prefixes
+from ccdkg.validation.grounding import _PAGE_BREAK
 
 
 @pytest.fixture(scope="module")
@@ -179,11 +181,16 @@ def test_every_exact_occurs_at_its_offsets(dataset: Dataset, article: Article) -
     g = dataset.graph(GRAPH_STATED)
     passages = set(g.subjects(OA.exact, None))
     assert len(passages) > 250
+    cut = 0
     for p in passages:
         start, end = int(g.value(p, OA.start)), int(g.value(p, OA.end))
         exact = str(g.value(p, OA.exact))
-        assert article.text[start:end] == exact, p
+        there = article.text[start:end]
+        if there != exact:  # a sentence a page break cuts: its pieces are joined, the break left out
+            assert "".join(_PAGE_BREAK.sub("", there).split()) == exact, p
+            cut += 1
         assert article.text[max(0, start - 32) : start].endswith(str(g.value(p, OA.prefix) or "")), p
+    assert cut == 11
 
 
 def test_every_drawn_individual_has_evidence(dataset: Dataset) -> None:
@@ -204,15 +211,41 @@ def test_interpreted_things_are_marked(dataset: Dataset) -> None:
     assert (ID["city/paris"], CCD.locatedIn, france) in interp
 
 
-def test_no_blank_nodes_and_every_individual_labelled_three_ways(dataset: Dataset) -> None:
-    langs: dict[URIRef, set[str]] = {}
+def test_no_blank_nodes_and_every_individual_labelled_in_the_language_it_is_in(dataset: Dataset) -> None:
+    """docs/vocabulary.md: a name in Chinese has zh-Hans (the article's wording), en and zh-Hant; a name
+    the article prints in Latin script only is labelled en, never zh-Hans/zh-Hant. Statement records are
+    not named at all."""
+    labels: dict[URIRef, dict[str, str]] = {}
     for s, p, o, _ in dataset.quads((None, None, None, None)):
         assert not isinstance(s, BNode) and not isinstance(o, BNode)
         if p == RDFS.label and isinstance(o, Literal):
-            langs.setdefault(s, set()).add(o.language)
+            labels.setdefault(s, {})[o.language] = str(o)
+    records = set(dataset.graph(GRAPH_STATED).subjects(RDF.type, CCD.StatementRecord))
     for s, _, _ in dataset.graph(GRAPH_STATED).triples((None, RDF.type, None)):
-        if str(s).startswith(str(ID)):
-            assert {"zh-Hans", "en", "zh-Hant"} <= langs.get(s, set()), s
+        if str(s).startswith(str(ID)) and s not in records:
+            have = labels.get(s, {})
+            assert "en" in have, s
+            assert ("zh-Hans" in have) == ("zh-Hant" in have), s
+            if "zh-Hans" in have:
+                assert HAN.search(have["zh-Hans"]) and HAN.search(have["zh-Hant"]), s
+
+
+def test_latin_script_names_are_tagged_en_not_copied_as_chinese(dataset: Dataset) -> None:
+    """The 31 Latin-script names that 0.1.0 tagged @zh-Hans and copied as @zh-Hant."""
+    latin = [
+        (s, str(o))
+        for s, p, o, _ in dataset.quads((None, RDFS.label, None, None))
+        if isinstance(o, Literal) and o.language in ("zh-Hans", "zh-Hant") and not HAN.search(str(o))
+    ]
+    assert latin == []
+    stated = dataset.graph(GRAPH_STATED)
+    gottmann = ID["person/jean-gottmann"]
+    assert set(stated.objects(gottmann, RDFS.label)) == {Literal("Jean Gottmann", lang="en")}
+    work = ID["work/gottmann-1957"]
+    assert {o.language for _, _, o, _ in dataset.quads((work, RDFS.label, None, None))} == {"en"}
+    # the curator's English form of a Latin-script name is an alternative label
+    alt = {o for _, _, o, _ in dataset.quads((ID["organisation/macmillan"], SKOS.altLabel, None, None))}
+    assert Literal("Macmillan", lang="en") in alt
 
 
 def test_zh_hant_via_opencc(dataset: Dataset) -> None:

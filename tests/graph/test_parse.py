@@ -38,8 +38,41 @@ def test_paragraphs_cut_by_page_breaks_are_joined(article: Article) -> None:
     para = next(p for p in article.paragraphs() if "支撑力" in p.segments[0].text[-5:])
     assert len(para.segments) == 2
     texts = [s.span.text for s in para.sentences]
-    i = texts.index("量。")  # the sentence cut by the page break is two passages, one per page
-    assert texts[i - 1].endswith("提供支撑力")
+    assert "量。" not in texts  # the sentence the page break cut is one passage, not two
+    whole = next(s for s in para.sentences if s.span.text.endswith("提供支撑力量。"))
+    assert [p.text for p in whole.pieces][-1] == "量。"
+
+
+CUT_SENTENCES = [  # the 11 sentences a page or footnote break cuts in the shipped text
+    "支撑力量。",
+    "国际城市网络的交流与协作拓宽城市活动渠道",
+    "美欧地区的超大规模城市群",
+    "不同生产部门、公共组织、跨国公司或人员",
+    "整体提升了域内城市参与国际交往的能力",
+    "全球人口增长速度,国内生产总值",
+    "带动外国专家、国际移民的长久居住",
+    "核心功能区、国家参与国际分工",
+    "有效承接，将各级城市纵深发展",
+    "均衡域内开放与发展机遇",
+    "在将城市推向跨国交流前沿的同时",
+]
+
+
+@pytest.mark.parametrize("needle", CUT_SENTENCES)
+def test_a_sentence_cut_by_a_page_break_is_one_sentence(article: Article, needle: str) -> None:
+    hits = [s for s in article.sentences() if needle in s.span.text]
+    assert len(hits) == 1, needle
+    (sentence,) = hits
+    assert len(sentence.pieces) == 2
+    assert "".join(p.text for p in sentence.pieces) == sentence.span.text
+    for piece in sentence.pieces:
+        assert article.text[piece.start : piece.end] == piece.text
+    assert (sentence.span.start, sentence.span.end) == (sentence.pieces[0].start, sentence.pieces[-1].end)
+
+
+def test_every_body_sentence_ends_a_sentence(article: Article) -> None:
+    for s in article.sentences():
+        assert s.span.text.rstrip("”’」』")[-1] in "。！？：；", s.key
 
 
 def test_table1(article: Article) -> None:

@@ -89,6 +89,9 @@ def test_workers_are_confined_before_their_first_query(store):
     try:
         pool.start()
         _run(pool, "ASK {}")
+        end = time.monotonic() + 10  # the second worker may still be forking on a loaded machine
+        while len(pool._idle) < 2 and time.monotonic() < end:
+            time.sleep(0.05)
         pids = [w.pid for w in pool._idle]
         assert len(pids) == 2
         for pid in pids:
