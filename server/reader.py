@@ -113,18 +113,25 @@ def _rules(text: str) -> list[int]:
     return [m.start() for m in _RULE.finditer(text)]
 
 
-def _sentence_html(key: str, start: int, end: int, marks: list[Any]) -> Markup:
-    """One sentence, its footnote marks turned into links to the notes."""
+def _sentence_html(key: str, start: int, end: int, marks: list[Any], pieces: tuple[Any, ...] = ()) -> Markup:
+    """One sentence, its footnote marks turned into links to the notes.
+
+    A sentence a page break cuts comes in pieces (the page's notes are printed in between): each
+    piece is shown, with the page break between them, and nothing of the notes.
+    """
     text = article().text
-    pieces: list[str] = []
-    pos = start
-    for fn in marks:
-        if start <= fn.marker.start < end:
-            pieces.append(str(rich(text[pos : fn.marker.start])))
-            pieces.append(_fnref(fn))
-            pos = fn.marker.end
-    pieces.append(str(rich(text[pos:end])))
-    return Markup(f'<span class="sentence" id="{key}" data-passage="{key}">{"".join(pieces).strip()}</span>')
+    out: list[str] = []
+    for n, (a, b) in enumerate([(p.start, p.end) for p in pieces] or [(start, end)]):
+        if n:
+            out.append(_pagebreak_html())
+        pos = a
+        for fn in marks:
+            if a <= fn.marker.start < b:
+                out.append(str(rich(text[pos : fn.marker.start])))
+                out.append(_fnref(fn))
+                pos = fn.marker.end
+        out.append(str(rich(text[pos:b])))
+    return Markup(f'<span class="sentence" id="{key}" data-passage="{key}">{"".join(out).strip()}</span>')
 
 
 def _fnref(fn: Any) -> str:
@@ -178,7 +185,7 @@ def _paragraph(para: Any, marks: list[Any], label: str = "") -> Block:
     for s in para.sentences:
         if prev_end is not None and any(prev_end <= r < s.span.start for r in rules):
             parts.append(_pagebreak_html())
-        parts.append(str(_sentence_html(s.key, s.span.start, s.span.end, marks)))
+        parts.append(str(_sentence_html(s.key, s.span.start, s.span.end, marks, getattr(s, "pieces", ()))))
         # the marks that follow the sentence (outside its span) link to their notes
         by_key = {fn.key: fn for fn in article().footnotes}
         parts.extend(_fnref(by_key[k]) for k in s.footnotes if k in by_key)

@@ -101,8 +101,15 @@ def test_cluster_evidence_once_as_cells_with_a_way_into_the_reader(c):
     assert "资料来源" not in body  # Table 1's footer is no evidence
     assert "<sup>" not in body and "**" not in body
     assert 'class="read-link" href="/read/s2#s2-table1-r1' in body
-    # the member cities' row shows once, not once per city
-    assert body.count("<td><mark>纽约、波士顿、华盛顿、费城等</mark></td>") <= 1
+    # under each statement its evidence once: the member cities' row once, not once per city
+    groups = re.findall(r'<details class="fact-evidence".*?</details>', body, re.S)
+    assert groups
+    for g in groups:
+        figures = re.findall(r"<figure.*?</figure>", g, re.S)
+        quotes = [re.sub(r"<figcaption>.*", "", f, flags=re.S) for f in figures]
+        assert len(quotes) == len(set(quotes))
+    members = next(g for g in groups if "<td><mark>纽约、波士顿、华盛顿、费城等</mark></td>" in g)
+    assert members.count("<td><mark>纽约、波士顿、华盛顿、费城等</mark></td>") == 1
     assert "缺失" not in body
 
 
