@@ -41,6 +41,8 @@ DERIVED_FROM = str(PROV.wasDerivedFrom)
 # Links whose evidence is beside them already (the passage itself) or that say nothing about the text.
 _NO_FACT_EVIDENCE = {DERIVED_FROM, web.RDF_TYPE, str(CCD.inSection), str(OA.hasSource), str(CCD.attestedBy)}
 MAX_INCOMING = 2000
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_REIFICATION = {_RDF + "subject", _RDF + "predicate", _RDF + "object"}
 
 
 # --------------------------------------------------------------------------- negotiation
@@ -261,6 +263,8 @@ def resource_view(iri: str) -> dict[str, Any]:
     incoming: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in in_rows:
         s, p = row["s"].value, row["p"].value
+        if p in _REIFICATION:
+            continue  # a statement record about this resource: its statement is shown already
         inv = inverse.get(p)
         if inv and (inv, s) in out_pairs:
             continue  # already shown as the inverse statement going out
