@@ -21,6 +21,12 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def desktop_window(browser):
+    """These walks are at a desktop width, whatever width the shared browser was left at."""
+    browser.set_window_size(1280, 1400)
+
+
 def wait(driver, css: str, timeout: float = 30):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
