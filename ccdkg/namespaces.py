@@ -22,7 +22,6 @@ GRAPH_ONTOLOGY = ID["graph/ontology"]
 GRAPH_STATED = ID["graph/stated"]
 GRAPH_INTERPRETED = ID["graph/interpreted"]
 GRAPH_LINKS = ID["graph/links"]
-NAMED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_STATED, GRAPH_INTERPRETED, GRAPH_LINKS)
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 CITO = Namespace("http://purl.org/spar/cito/")

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from ccdkg.errors import SourceTextError
 
 CN_NUMERALS = "一二三四五六七八九十"
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 # A sentence ends at one of these, possibly followed by closing quotes.
 _SENTENCE_END = re.compile(r"[。！？]+[”’」』]*")
 # Markup that is not part of the article's wording.

@@ -31,7 +31,6 @@ from ccdkg.graph.exports import render_exports
 from ccdkg.namespaces import PREFIXES
 
 RELEASE_DIR = Path(__file__).resolve().parent / "release"
-CANONICAL = "ccdkg.trig"
 DUMPS = ("ccdkg.trig", "ccdkg.nq", "ccdkg.ttl", "ccdkg.nt", "ccdkg.jsonld")
 SUMS = "SHA256SUMS"
 REPORT = "build-report.ttl"

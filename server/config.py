@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from ccdkg.namespaces import BASE
 # The built dataset, served when no --data is given (docs/data-model.md "Files").
 RELEASE_DIR = Path(__file__).resolve().parent.parent / "graph" / "release"
 DEFAULT_DATA = RELEASE_DIR / "ccdkg.trig"
-ONTOLOGY_RELEASE_DIR = Path(__file__).resolve().parent.parent / "ontology" / "release"
 
 
 @dataclass(frozen=True)
@@ -100,9 +99,6 @@ class Config:
             value.check()
             return value
         return cls.from_mapping(value)
-
-    def with_(self, **changes: Any) -> Config:
-        return replace(self, **changes)
 
     def check(self) -> None:
         if not self.base.endswith(("/", "#")):

@@ -25,7 +25,7 @@ this check misses, the query worker cannot open a connection (sandbox.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -85,13 +85,6 @@ def check_query(text: str, limits: Any, **kw: Any) -> CheckedQuery:
     from ccdkg.server.query import check_query as checked
 
     return checked(text, limits, **kw)
-
-
-def tokenize(text: str) -> Iterator[Token]:
-    """``query.scan``: the one scan, kept under its old name."""
-    from ccdkg.server.query import scan
-
-    return scan(text)
 
 
 def count(reason: str) -> None:

@@ -25,7 +25,6 @@ from ccdkg.namespaces import (
 
 CONTEXT = 32  # characters of oa:prefix / oa:suffix
 SOURCE_CLEAN = URIRef(data_iri("source", "clean-text"))
-SOURCE_WEB = URIRef(data_iri("source", "web-copy"))
 SOURCE_ENTITIES = URIRef(data_iri("source", "entities-tsv"))
 GEONAMES = "https://sws.geonames.org/{}/"
 KIND_CLASS = {
