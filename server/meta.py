@@ -379,6 +379,15 @@ def _meta() -> Meta:
 
 @bp.route("/.well-known/void")
 def void() -> Response:
+    from flask import request
+
+    from ccdkg.server import web
+
+    if web.asks_for_html() and not request.args.get("format"):
+        from ccdkg.server.downloads_page import render_void
+
+        turtle = _meta().document("void", _fmt("turtle"), _endpoint_url(), _downloads_root())
+        return render_void(turtle.get_data(as_text=True))
     fmt = formats.choose(formats.RDF, what="the VoID description")
     if isinstance(fmt, Response):
         return fmt
@@ -399,6 +408,12 @@ def context() -> Response:
 @bp.route("/downloads/")
 def downloads_index() -> Response:
     meta = _meta()
+    from ccdkg.server import web
+
+    if web.asks_for_html():
+        from ccdkg.server.downloads_page import render
+
+        return render(meta.downloads, meta.file, meta.digest)
     lines = [f"{d.name}\t{d.fmt.media_type}\t{d.title}" for d in meta.downloads]
     lines.append("SHA256SUMS\ttext/plain\tSHA-256 of every file above")
     return Response("\n".join(lines) + "\n", mimetype="text/plain")

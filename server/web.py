@@ -8,6 +8,7 @@ is read once per application and kept in ``app.extensions["ccdkg_web"]``.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -220,6 +221,14 @@ def current_lang() -> str:
     return DEFAULT_LANG
 
 
+def asks_for_html() -> bool:
+    """A browser: the client names HTML itself (a bare ``*/*``, as curl sends, is not asking for a page)."""
+    html = max(
+        (q for m, q in request.accept_mimetypes if m in ("text/html", "application/xhtml+xml")), default=0.0
+    )
+    return html > 0 and html >= max((q for m, q in request.accept_mimetypes if m != "*/*"), default=0.0)
+
+
 def remember_lang(response: Response) -> Response:
     """Keep the reader's choice of language when they chose one with ?lang=."""
     chosen = request.args.get("lang")
@@ -246,8 +255,42 @@ def local_name(iri: str) -> str:
     return iri
 
 
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, Any]:
+    """server/data/vocabulary.yaml with CURIEs expanded: iri -> {lang: label}, property order, value words."""
+    from ccdkg.namespaces import PREFIXES
+
+    raw = yaml.safe_load((Path(__file__).parent / "data" / "vocabulary.yaml").read_text(encoding="utf-8"))
+
+    def expand(curie: str) -> str:
+        if "://" in curie:  # a vocabulary ccdkg has no prefix for
+            return curie
+        prefix, _, name = curie.partition(":")
+        return PREFIXES[prefix] + name
+
+    def three(by: Mapping[str, str]) -> dict[str, str]:
+        return {"zh-Hans": by["zh"], "en": by["en"], "zh-Hant": by.get("zh-Hant") or to_traditional(by["zh"])}
+
+    return {
+        "labels": {expand(c): three(by) for c, by in raw["terms"].items()},
+        "order": {expand(c): n for n, c in enumerate(raw["order"])},
+        "values": {v: three(by) for v, by in raw.get("values", {}).items()},
+    }
+
+
+def property_rank(iri: str) -> int:
+    """Where a property comes on a page (the data file's order; unlisted ones after, by label)."""
+    return _vocabulary()["order"].get(iri, 10_000)
+
+
+def value_words(code: str, lang: str | None = None) -> str | None:
+    """A code-like literal (``differs``) in words, when the data file has it."""
+    by = _vocabulary()["values"].get(code)
+    return by[lang or current_lang()] if by else None
+
+
 def label(iri: str, lang: str | None = None) -> str:
-    by = labels_of(iri)
+    by = labels_of(iri) or _vocabulary()["labels"].get(iri, {})
     lang = lang or current_lang()
     order = [lang, *(x for x in LANGS if x != lang), "zh", ""]
     for candidate in order:
@@ -328,8 +371,18 @@ def term_view(term: Any) -> dict[str, Any]:
     return {"kind": "other", "value": str(term)}
 
 
+def natural(text: str) -> tuple[Any, ...]:
+    """Numbers inside a name sort as numbers: 第2句 before 第10句."""
+    # split on ASCII digits only: ① is a digit to str.isdigit but not to int()
+    return tuple(int(p) if n % 2 else p for n, p in enumerate(re.split(r"([0-9]+)", text)))
+
+
 def sort_key(view: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (view.get("kind") != "iri", view.get("label") or view.get("value") or "", view.get("iri") or "")
+    return (
+        view.get("kind") != "iri",
+        natural(view.get("label") or view.get("value") or ""),
+        view.get("iri") or "",
+    )
 
 
 def json_for_script(data: Any) -> Markup:
@@ -353,6 +406,8 @@ def template_globals(app: Flask) -> None:
         json_for_script=json_for_script,
         outside_source=outside_source,
         lang_url=lang_url,
+        value_words=value_words,
+        to_hant=to_traditional,
     )
 
 
