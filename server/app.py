@@ -40,6 +40,7 @@ CONCERNS: tuple[str, ...] = (
     "ccdkg.server.map",  # /map (the clusters and cities from the verified coordinates)
     "ccdkg.server.reader",  # /read, /read/<part> (the article with its facts)
     "ccdkg.server.bibliography",  # /works (cited works), /interpretations (the curator's additions)
+    "ccdkg.server.nanopubs",  # /np/<code> (the release's nanopublications), their links on pages
     "ccdkg.server.validation",  # /validation (the build's SHACL report), /validate (users' RDF)
     "ccdkg.server.security",  # request caps, UTF-8, security headers, CORS (init_app only)
     "ccdkg.server.ops",  # /healthz, /readyz, /metrics

@@ -20,7 +20,10 @@ def _size(n: int) -> str:
 
 
 def render(
-    downloads: Iterable[Any], file: Callable[[Any], bytes], digest: Callable[[Any], bytes]
+    downloads: Iterable[Any],
+    file: Callable[[Any], bytes],
+    digest: Callable[[Any], bytes],
+    release_files: Iterable[Any] = (),
 ) -> Response:
     root = request.script_root + "/downloads/"
     rows = []
@@ -33,6 +36,17 @@ def render(
                 "what": "ontology" if d.graph else "dataset",
                 "size": _size(len(file(d))),
                 "sha256": digest(d).hex(),
+            }
+        )
+    for f in release_files:  # tables, mappings, nanopublications, crate: as the release has them
+        rows.append(
+            {
+                "name": f.name,
+                "href": root + f.name,
+                "media_type": f.media_type,
+                "what": "release",
+                "size": _size(f.path.stat().st_size),
+                "sha256": f.sha256,
             }
         )
     html = render_template("downloads.html", rows=rows, sums=root + "SHA256SUMS")
