@@ -11,7 +11,7 @@ PORT   ?= 8000
 help:
 	@echo "make run      set up, build the graph and serve it on http://$(HOST):$(PORT)/"
 	@echo "make test     set up and run the test suite"
-	@echo "make lint     ruff"
+	@echo "make lint     ruff and vulture (dead code)"
 	@echo "make release  regenerate the committed release artefacts (ontology, docs, graph dumps)"
 	@echo "make bench    benchmark ccdkg against oxigraph serve, a naive Flask app and rdflib-endpoint"
 	@echo "              at 100k and 1M triples (≈15 min; BENCH_ARGS='--sizes 100k' to choose)"
@@ -33,9 +33,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+VULTURE_PATHS := ccdkg graph ontology server validation bench scripts tests
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/vulture $(VULTURE_PATHS) --exclude '*/vendor/*,*/node_modules/*' --min-confidence 60
 
 release: $(STAMP)
 	$(VENV)/bin/ccdkg release

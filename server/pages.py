@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file, send_from_directory
@@ -604,7 +604,3 @@ def term(rest: str) -> Response:
                 f"SELECT ?s ?o WHERE {{\n  ?s {t} ?o\n}}\nORDER BY ?s ?o\nLIMIT 100\n"
             )
     return serve_resource(iri, "/ontology/term/" + name, forced, extra)
-
-
-def quote_path(path: str) -> str:
-    return quote(path, safe="/")

@@ -32,7 +32,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-STATUS_STATED = str(CCD.Stated)
 STATUS_INTERPRETED = str(CCD.Interpreted)
 STATUS_EXTERNAL = str(CCD.External)
 
@@ -87,10 +86,6 @@ def iri_for_path(path: str) -> str:
     return public_base() + path.lstrip("/")
 
 
-def term_iri(term: Any) -> str:
-    return term.value
-
-
 def sparql_iri(iri: str) -> str:
     """An IRI for a SPARQL query: refuses characters that could break out of ``<…>``."""
     if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
@@ -106,7 +101,6 @@ class SiteState:
     labels: dict[str, dict[str, str]]  # iri -> lang -> label (lang "" for untagged)
     graph_status: dict[str, str]  # named graph IRI -> status IRI
     inverse: dict[str, str]  # property -> its declared inverse
-    interpreted_nodes: frozenset[str]
     lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -161,8 +155,7 @@ def _build_state() -> SiteState:
     ):
         inverse.setdefault(r["p"].value, r["q"].value)
         inverse.setdefault(r["q"].value, r["p"].value)
-    interpreted = frozenset(n for n, s in status.items() if s == STATUS_INTERPRETED)
-    return SiteState(labels=labels, graph_status=status, inverse=inverse, interpreted_nodes=interpreted)
+    return SiteState(labels=labels, graph_status=status, inverse=inverse)
 
 
 # --------------------------------------------------------------------------- languages
@@ -416,10 +409,6 @@ def lang_url(code: str) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     args.append(("lang", code))
     return request.script_root + request.path + "?" + urlencode(args)
-
-
-def lang_attr(lang: str) -> str:
-    return {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant", "en": "en"}.get(lang, lang)
 
 
 def unique(items: Iterable[Any]) -> list[Any]:
