@@ -13,7 +13,7 @@ SHACL_JS := tests/validation/shacl-js
 help:
 	@echo "make run      set up, build the graph and serve it on http://$(HOST):$(PORT)/"
 	@echo "make test     set up and run the test suite"
-	@echo "make lint     ruff"
+	@echo "make lint     ruff and vulture (dead code)"
 	@echo "make release  regenerate the committed release artefacts (ontology, docs, graph dumps)"
 	@echo "make shacl-js install the second SHACL engine the tests compare against (npm ci)"
 	@echo "make bench    benchmark ccdkg against oxigraph serve, a naive Flask app and rdflib-endpoint"
@@ -24,7 +24,8 @@ $(PY):
 
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --upgrade --quiet pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@# setuptools' one notice about editable installs (folders named like the package) is not news here
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -42,9 +43,12 @@ shacl-js: $(SHACL_JS)/node_modules/.installed
 test: $(STAMP) shacl-js
 	$(PY) -m pytest
 
+VULTURE_PATHS := ccdkg graph ontology server validation bench scripts tests
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/vulture $(VULTURE_PATHS) --exclude '*/vendor/*,*/node_modules/*' --min-confidence 60
 
 release: $(STAMP)
 	$(VENV)/bin/ccdkg release

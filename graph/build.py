@@ -45,6 +45,7 @@ class BuildResult:
     report_text: str = ""
     notes: list[str] = field(default_factory=list)
     coverage: Coverage | None = None
+    witness_report: Path | None = None
 
     def summary(self) -> str:
         lines = [f"ccdkg build: {self.triples} triples, {self.passages} passages"]
@@ -52,7 +53,11 @@ class BuildResult:
         for name, n in sorted(self.per_class.items()):
             lines.append(f"  {name:<28} {n:>5}")
         if self.witness is not None:
-            lines.append(self.witness.summary())
+            # one line here; every differing passage is in the report file beside the release
+            line = self.witness.summary(show=0).splitlines()[0]
+            if self.witness_report is not None:
+                line += f"; details in {self.witness_report}"
+            lines.append(line)
         lines.extend(self.notes)
         if self.coverage is not None:
             report = [str(p) for p in self.written if p.name == COVERAGE_REPORT]
@@ -156,6 +161,12 @@ def build(
             {COVERAGE_REPORT: coverage.report()},
             text.encode("utf-8"),
         )
+    # -o FILE writes that one file; a release build keeps the witness details beside the release
+    witness_report = (
+        None
+        if output is not None
+        else _write_witness_report(witness, Path(out_dir or RELEASE_DIR).parent / "build")
+    )
     return BuildResult(
         dataset,
         written,
@@ -167,7 +178,21 @@ def build(
         report_text,
         [f"data graphs: {data_triples} triples (ontology graph: {len(dataset) - data_triples})"],
         coverage,
+        witness_report=witness_report,
     )
+
+
+def _write_witness_report(witness: object | None, folder: Path) -> Path | None:
+    """Every passage the web copy words differently, for whoever wants the detail (not a release file)."""
+    if witness is None:
+        return None
+    path = folder / "witness-report.txt"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(witness.summary(show=10**6) + "\n", encoding="utf-8")  # type: ignore[attr-defined]
+    except OSError:
+        return None  # an installed, read-only package: the one-line figure still prints
+    return path
 
 
 def _validate(dataset: Dataset, text: str, validator: Validator | None) -> tuple[str, str, bool]:

@@ -37,9 +37,15 @@ CONCERNS: tuple[str, ...] = (
     "ccdkg.server.search",  # /search
     "ccdkg.server.svg",  # /table1.svg
     "ccdkg.server.ui",  # /query (YASGUI and the example gallery)
+    "ccdkg.server.map",  # /map (the clusters and cities from the verified coordinates)
+    "ccdkg.server.reader",  # /read, /read/<part> (the article with its facts)
+    "ccdkg.server.bibliography",  # /works (cited works), /interpretations (the curator's additions)
+    "ccdkg.server.nanopubs",  # /np/<code> (the release's nanopublications), their links on pages
     "ccdkg.server.validation",  # /validation (the build's SHACL report), /validate (users' RDF)
     "ccdkg.server.security",  # request caps, UTF-8, security headers, CORS (init_app only)
     "ccdkg.server.ops",  # /healthz, /readyz, /metrics
+    "ccdkg.server.cite",  # "cite this" on every page (init_app only)
+    "ccdkg.server.errors",  # styled bilingual error pages for browsers (init_app only)
     "ccdkg.server.formats",  # ETag, Cache-Control and 304 on every page (init_app only)
 )
 

@@ -18,6 +18,7 @@ from ccdkg import __version__
 from ccdkg.namespaces import CCD
 
 from . import web
+from .svg import table1_rows as table_rows
 from .svg import table1_svg
 
 # The web pages' CSS/JS and the vendored YASGUI are served from here: /static/…
@@ -163,6 +164,45 @@ def dataset_jsonld(links: dict[str, str]) -> dict[str, Any]:
     }
 
 
+# The queries that build the home page's two pictures, for "open this in the query UI".
+TABLE1_QUERY = """PREFIX ccd: <https://w3id.org/ccdkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# Table 1: each cluster with its member cities and its core diplomatic functions
+SELECT ?order ?cluster ?clusterLabel ?city ?cityLabel ?function ?functionLabel WHERE {
+  ?cluster ccd:hasCoreFunction ?function ; ccd:hasMemberCity ?city .
+  OPTIONAL { ?cluster ccd:order ?order }
+  ?cluster rdfs:label ?clusterLabel FILTER(langMatches(lang(?clusterLabel), "zh-Hans"))
+  ?city rdfs:label ?cityLabel FILTER(langMatches(lang(?cityLabel), "zh-Hans"))
+  ?function rdfs:label ?functionLabel FILTER(langMatches(lang(?functionLabel), "zh-Hans"))
+}
+ORDER BY ?order ?cluster ?city ?function
+"""
+ARGUMENT_QUERY = """PREFIX ccd: <https://w3id.org/ccdkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# The argument: drivers, functions, impacts, challenges and recommendations (with sub-paths), in order
+SELECT ?part ?order ?point ?label ?subOrder ?sub ?subLabel WHERE {
+  VALUES ?part { ccd:hasDriver ccd:hasFunction ccd:hasImpact ccd:hasChallenge ccd:hasRecommendation }
+  ?d a ccd:CityClusterDiplomacy ; ?part ?point .
+  OPTIONAL { ?point ccd:order ?order }
+  ?point rdfs:label ?label FILTER(langMatches(lang(?label), "zh-Hans"))
+  OPTIONAL { ?point ccd:hasSubRecommendation ?sub . OPTIONAL { ?sub ccd:order ?subOrder }
+             ?sub rdfs:label ?subLabel FILTER(langMatches(lang(?subLabel), "zh-Hans")) }
+}
+ORDER BY ?part ?order ?subOrder
+"""
+
+
+def _query_link(query: str) -> str:
+    from urllib.parse import urlencode
+
+    return f"{request.script_root}/query?{urlencode({'query': query})}"
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    return bp.send_static_file("favicon.svg")
+
+
 @bp.route("/")
 def index() -> Response:
     links = {
@@ -185,6 +225,10 @@ def index() -> Response:
         cff=cff,
         article=(cff.get("references") or [{}])[0],
         example_function=fin,
+        web_base=web.public_base(),
+        table_cards=[{"iri": r.iri, "cities": r.cities, "functions": r.functions} for r in table_rows()],
+        table_query=_query_link(TABLE1_QUERY),
+        argument_query=_query_link(ARGUMENT_QUERY),
     )
     resp = Response(html, mimetype="text/html")
     base = web.public_base()

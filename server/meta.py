@@ -57,6 +57,36 @@ class Download:
         return f"the {what} as {self.fmt.media_type}"
 
 
+@dataclass(frozen=True)
+class ReleaseFile:
+    """A file of the release beside the RDF dumps (tables, mappings, nanopublications, crate …),
+    served as it is, with the checksum SHA256SUMS gives it."""
+
+    name: str  # release-relative path, e.g. tables/clusters.csv
+    media_type: str
+    sha256: str
+
+    @property
+    def path(self) -> Path:
+        return RELEASE_DIR / self.name
+
+
+def _release_files(config: Config, dumps: tuple[Download, ...]) -> tuple[ReleaseFile, ...]:
+    """Every other file the release's SHA256SUMS lists, when the release is what is served."""
+    sums = RELEASE_DIR / "SHA256SUMS"
+    if config.data or config.is_remote or not sums.is_file():
+        return ()
+    from ccdkg.graph.exports.crate import media_type
+
+    taken = {d.name for d in dumps}
+    found = []
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        if name and name not in taken:
+            found.append(ReleaseFile(name, media_type(name), digest))
+    return tuple(found)
+
+
 def _fmt(name: str) -> formats.Format:
     fmt = formats.by_name(formats.RDF, name)
     assert fmt is not None
@@ -93,6 +123,7 @@ class Meta:
         self.store = store
         self.config = config
         self.downloads = _downloads(config, store)
+        self.release_files = _release_files(config, self.downloads)
         self._lock = threading.Lock()
         self._docs: dict[tuple[str, str, str], tuple[bytes, str, str]] = {}
         self._files: dict[str, bytes] = {}
@@ -379,6 +410,15 @@ def _meta() -> Meta:
 
 @bp.route("/.well-known/void")
 def void() -> Response:
+    from flask import request
+
+    from ccdkg.server import web
+
+    if web.asks_for_html() and not request.args.get("format"):
+        from ccdkg.server.downloads_page import render_void
+
+        turtle = _meta().document("void", _fmt("turtle"), _endpoint_url(), _downloads_root())
+        return render_void(turtle.get_data(as_text=True))
     fmt = formats.choose(formats.RDF, what="the VoID description")
     if isinstance(fmt, Response):
         return fmt
@@ -399,8 +439,17 @@ def context() -> Response:
 @bp.route("/downloads/")
 def downloads_index() -> Response:
     meta = _meta()
+    from ccdkg.server import web
+
+    if web.asks_for_html():
+        from ccdkg.server.downloads_page import render
+
+        return render(meta.downloads, meta.file, meta.digest, meta.release_files)
     lines = [f"{d.name}\t{d.fmt.media_type}\t{d.title}" for d in meta.downloads]
-    lines.append("SHA256SUMS\ttext/plain\tSHA-256 of every file above")
+    lines += [
+        f"{f.name}\t{f.media_type}\tpart of the release (ro-crate-metadata.json)" for f in meta.release_files
+    ]
+    lines.append("SHA256SUMS\ttext/plain\tSHA-256 of every dataset and ontology file above")
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
 
@@ -412,16 +461,32 @@ def sha256sums() -> Response:
     )
 
 
-@bp.route("/downloads/<name>")
+@bp.route("/downloads/<path:name>")
 def download(name: str) -> Response:
     meta = _meta()
     match = next((d for d in meta.downloads if d.name == name), None)
     if match is None:
-        abort(404)
+        return _release_file(meta, name)
     body = meta.file(match)
     digest = meta.digest(match)
     response = formats.conditional_response(body, match.fmt.content_type, digest.hex())
     response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(digest).decode()}:"
     response.headers["Content-Disposition"] = f'attachment; filename="{match.name}"'
+    del response.headers["Vary"]
+    return response
+
+
+def _release_file(meta: Meta, name: str) -> Response:
+    found = next((f for f in meta.release_files if f.name == name), None)
+    if found is None:
+        abort(404)
+    body = found.path.read_bytes()
+    media = found.media_type
+    if media.startswith("text/") or media in ("application/trig", "application/n-quads", "application/json"):
+        media += "; charset=utf-8"
+    response = formats.conditional_response(body, media, found.sha256)
+    digest = bytes.fromhex(found.sha256)
+    response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(digest).decode()}:"
+    response.headers["Content-Disposition"] = f'attachment; filename="{Path(found.name).name}"'
     del response.headers["Vary"]
     return response

@@ -13,17 +13,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file, send_from_directory
 
 from ccdkg import jsonld
-from ccdkg.namespaces import CCD, GRAPH_ONTOLOGY, OA, PREFIXES, PROV
+from ccdkg.namespaces import CCD, GRAPH_ONTOLOGY, OA, ONTOLOGY_IRI, PREFIXES, PROV
 from ccdkg.ontology import RELEASE_DIR
 from ccdkg.ontology.publish import release_files
 
-from . import formats, web
+from . import evidence, formats, web
 
 bp = Blueprint("pages", __name__)
 bp.record_once(lambda state: web.template_globals(state.app))
@@ -41,6 +41,8 @@ DERIVED_FROM = str(PROV.wasDerivedFrom)
 # Links whose evidence is beside them already (the passage itself) or that say nothing about the text.
 _NO_FACT_EVIDENCE = {DERIVED_FROM, web.RDF_TYPE, str(CCD.inSection), str(OA.hasSource), str(CCD.attestedBy)}
 MAX_INCOMING = 2000
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_REIFICATION = {_RDF + "subject", _RDF + "predicate", _RDF + "object"}
 
 
 # --------------------------------------------------------------------------- negotiation
@@ -261,6 +263,8 @@ def resource_view(iri: str) -> dict[str, Any]:
     incoming: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in in_rows:
         s, p = row["s"].value, row["p"].value
+        if p in _REIFICATION:
+            continue  # a statement record about this resource: its statement is shown already
         inv = inverse.get(p)
         if inv and (inv, s) in out_pairs:
             continue  # already shown as the inverse statement going out
@@ -270,6 +274,7 @@ def resource_view(iri: str) -> dict[str, Any]:
             linked.add(s)
 
     fact_ev = _fact_evidence(iri, linked) if linked else {}
+    orders = _orders(linked)
     for views in (*props.values(), *incoming.values()):
         for v in views:
             if v.get("iri") in fact_ev:
@@ -285,13 +290,16 @@ def resource_view(iri: str) -> dict[str, Any]:
                     "href": web.href(p),
                     "label": web.label(name_iri) if name_iri else web.label(p),
                     "inverse_named": bool(direction == "in" and name_iri),
-                    "values": sorted(_dedupe(values), key=web.sort_key),
+                    "values": evidence.ordered_values(_dedupe(values), orders),
                 }
             )
-        return sorted(result, key=lambda g: (g["label"].lower(), g["iri"]))
+        result.sort(key=lambda g: (web.property_rank(g["iri"]), g["label"].lower(), g["iri"]))
+        evidence.grouped(result)
+        return result
 
     own_passage = iri if props.get(str(OA.exact)) else None
-    evidence = _evidence([*derived, *([own_passage] if own_passage else [])])
+    own_evidence = _evidence([*derived, *([own_passage] if own_passage else [])])
+    props_view, incoming_view = prop_groups(props, "out"), prop_groups(incoming, "in")
     statuses = {v["status"] for vs in props.values() for v in vs} | {v["status"] for v in types + labels}
     return {
         "iri": iri,
@@ -300,15 +308,30 @@ def resource_view(iri: str) -> dict[str, Any]:
             _dedupe(labels), key=lambda v: web.LANGS.index(v["lang"]) if v["lang"] in web.LANGS else 9
         ),
         "types": sorted(_dedupe(types), key=web.sort_key),
-        "props": prop_groups(props, "out"),
-        "incoming": prop_groups(incoming, "in"),
+        "props": props_view,
+        "incoming": incoming_view,
         "incoming_truncated": len(in_rows) >= MAX_INCOMING,
         "outside": sorted(_dedupe(outside), key=lambda v: (v["source"] or "~", v["iri"])),
         "coords": coords if len(coords) == 2 else None,
-        "evidence": evidence,
+        "evidence": evidence.page_evidence(own_evidence, [*props_view, *incoming_view]),
         "is_passage": own_passage is not None,
         "has_interpreted": "interpreted" in statuses,
     }
+
+
+def _orders(nodes: Iterable[str]) -> dict[str, int]:
+    """ccd:order of the linked nodes: their place in the article (sub-paths 1, 2, 3)."""
+    values = " ".join(web.sparql_iri(n) for n in sorted(nodes)[:400])
+    if not values:
+        return {}
+    rows = web.store().select(f"SELECT ?x ?n WHERE {{ VALUES ?x {{ {values} }} ?x <{CCD.order}> ?n }}")
+    out: dict[str, int] = {}
+    for r in rows:
+        try:
+            out[r["x"].value] = int(r["n"].value)
+        except ValueError:
+            continue
+    return out
 
 
 def _dedupe(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -454,8 +477,8 @@ def ontology(ext: str | None = None) -> Response:
     if isinstance(fmt, Response):
         return fmt
     if fmt is formats.HTML:
-        docs = _ontology_dir() / "docs" / "index.html"
-        resp = send_file(docs, mimetype="text/html", max_age=300) if docs.exists() else terms_overview()
+        # the site's own page (header, language switch); pyLODE's full documentation at /ontology/docs
+        resp = terms_overview(landing=True)
         resp.vary.add("Accept")
         if ext is None:
             resp.headers["Content-Location"] = f"{request.script_root}/ontology.html"
@@ -467,8 +490,17 @@ def _term_iri(name: str) -> str:
     return web.public_base() + "ontology#" + name
 
 
+@bp.route("/ontology/docs")
+def ontology_docs() -> Response:
+    """The pyLODE documentation generated at release time."""
+    docs = _ontology_dir() / "docs" / "index.html"
+    if not docs.exists():
+        abort(404)
+    return send_file(docs, mimetype="text/html", max_age=0)
+
+
 @bp.route("/ontology/terms")
-def terms_overview() -> Response:
+def terms_overview(landing: bool = False) -> Response:
     """Every class and property of the ontology with how much of the data uses it."""
     rows = web.store().select(
         f"""PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -497,7 +529,16 @@ def terms_overview() -> Response:
     for items in groups.values():
         items.sort(key=lambda x: x["name"])
         # a class that is also declared as another kind shows once
-    resp = Response(render_template("terms.html", classes=groups["class"], properties=groups["property"]))
+    resp = Response(
+        render_template(
+            "terms.html",
+            classes=groups["class"],
+            properties=groups["property"],
+            landing=landing,
+            ontology=web.term_view(ox.NamedNode(ONTOLOGY_IRI)) if landing else None,
+            formats=format_links("/ontology") if landing else [],
+        )
+    )
     return web.remember_lang(resp)
 
 
@@ -563,7 +604,3 @@ def term(rest: str) -> Response:
                 f"SELECT ?s ?o WHERE {{\n  ?s {t} ?o\n}}\nORDER BY ?s ?o\nLIMIT 100\n"
             )
     return serve_resource(iri, "/ontology/term/" + name, forced, extra)
-
-
-def quote_path(path: str) -> str:
-    return quote(path, safe="/")

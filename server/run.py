@@ -72,7 +72,7 @@ def serve(args: argparse.Namespace) -> int:
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{shown_host}:{args.port}{config.prefix}/"
 
-    def _stop(signum: int, frame: Any) -> None:
+    def _stop(_signum: int, _frame: Any) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, _stop)

@@ -101,6 +101,11 @@ def table_rows() -> list[Row]:
     return sorted(rows.values(), key=lambda r: (r.order is None, r.order or 0, web.label(r.iri, "zh-Hans")))
 
 
+def table1_rows() -> list[Row]:
+    """Table 1's rows (cluster, cities, functions) in the article's order, computed once."""
+    return web.cached("table1-rows", table_rows)
+
+
 def _wrap(items: list[str], width: float) -> list[list[tuple[str, float]]]:
     """City chips laid out in lines no wider than ``width``."""
     lines: list[list[tuple[str, float]]] = [[]]
@@ -159,21 +164,25 @@ def layout(lang: str) -> dict[str, Any]:
         )
         y += h + ROW_GAP
     rows_bottom = y
-    n = max(len(func_order), 1)
-    func_h = LINE_H + 8
-    span = max(rows_bottom - 40, n * (func_h + 6))
-    step = span / n
+    # function labels wrap inside their box (English ones are long); the column spreads over the rows
+    func_lines = {f: _split_name(web.label(f, lang), FUNC_W - 16) for f in func_order}
+    heights = {f: len(lines) * (LINE_H - 4) + 12 for f, lines in func_lines.items()}
+    needed = sum(heights.values()) + 6 * len(func_order)
+    span = max(rows_bottom - 40, needed)
+    gap = (span - sum(heights.values())) / max(len(func_order), 1)
     funcs = {}
-    for j, f in enumerate(func_order):
-        fy = 40 + j * step + (step - func_h) / 2
+    fy = 40 + gap / 2
+    for f in func_order:
         funcs[f] = {
             "iri": f,
             "href": web.href(f),
             "label": web.label(f, lang),
+            "lines": func_lines[f],
             "y": fy,
-            "h": func_h,
+            "h": heights[f],
             "clusters": sum(f in r.functions for r in rows),
         }
+        fy += heights[f] + gap
     edges = []
     for r in drawn_rows:
         for f in r["functions"]:

@@ -8,6 +8,7 @@ is read once per application and kept in ``app.extensions["ccdkg_web"]``.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +32,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-STATUS_STATED = str(CCD.Stated)
 STATUS_INTERPRETED = str(CCD.Interpreted)
 STATUS_EXTERNAL = str(CCD.External)
 
@@ -86,10 +86,6 @@ def iri_for_path(path: str) -> str:
     return public_base() + path.lstrip("/")
 
 
-def term_iri(term: Any) -> str:
-    return term.value
-
-
 def sparql_iri(iri: str) -> str:
     """An IRI for a SPARQL query: refuses characters that could break out of ``<…>``."""
     if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
@@ -105,7 +101,6 @@ class SiteState:
     labels: dict[str, dict[str, str]]  # iri -> lang -> label (lang "" for untagged)
     graph_status: dict[str, str]  # named graph IRI -> status IRI
     inverse: dict[str, str]  # property -> its declared inverse
-    interpreted_nodes: frozenset[str]
     lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -160,8 +155,7 @@ def _build_state() -> SiteState:
     ):
         inverse.setdefault(r["p"].value, r["q"].value)
         inverse.setdefault(r["q"].value, r["p"].value)
-    interpreted = frozenset(n for n, s in status.items() if s == STATUS_INTERPRETED)
-    return SiteState(labels=labels, graph_status=status, inverse=inverse, interpreted_nodes=interpreted)
+    return SiteState(labels=labels, graph_status=status, inverse=inverse)
 
 
 # --------------------------------------------------------------------------- languages
@@ -220,6 +214,14 @@ def current_lang() -> str:
     return DEFAULT_LANG
 
 
+def asks_for_html() -> bool:
+    """A browser: the client names HTML itself (a bare ``*/*``, as curl sends, is not asking for a page)."""
+    html = max(
+        (q for m, q in request.accept_mimetypes if m in ("text/html", "application/xhtml+xml")), default=0.0
+    )
+    return html > 0 and html >= max((q for m, q in request.accept_mimetypes if m != "*/*"), default=0.0)
+
+
 def remember_lang(response: Response) -> Response:
     """Keep the reader's choice of language when they chose one with ?lang=."""
     chosen = request.args.get("lang")
@@ -246,8 +248,42 @@ def local_name(iri: str) -> str:
     return iri
 
 
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, Any]:
+    """server/data/vocabulary.yaml with CURIEs expanded: iri -> {lang: label}, property order, value words."""
+    from ccdkg.namespaces import PREFIXES
+
+    raw = yaml.safe_load((Path(__file__).parent / "data" / "vocabulary.yaml").read_text(encoding="utf-8"))
+
+    def expand(curie: str) -> str:
+        if "://" in curie:  # a vocabulary ccdkg has no prefix for
+            return curie
+        prefix, _, name = curie.partition(":")
+        return PREFIXES[prefix] + name
+
+    def three(by: Mapping[str, str]) -> dict[str, str]:
+        return {"zh-Hans": by["zh"], "en": by["en"], "zh-Hant": by.get("zh-Hant") or to_traditional(by["zh"])}
+
+    return {
+        "labels": {expand(c): three(by) for c, by in raw["terms"].items()},
+        "order": {expand(c): n for n, c in enumerate(raw["order"])},
+        "values": {v: three(by) for v, by in raw.get("values", {}).items()},
+    }
+
+
+def property_rank(iri: str) -> int:
+    """Where a property comes on a page (the data file's order; unlisted ones after, by label)."""
+    return _vocabulary()["order"].get(iri, 10_000)
+
+
+def value_words(code: str, lang: str | None = None) -> str | None:
+    """A code-like literal (``differs``) in words, when the data file has it."""
+    by = _vocabulary()["values"].get(code)
+    return by[lang or current_lang()] if by else None
+
+
 def label(iri: str, lang: str | None = None) -> str:
-    by = labels_of(iri)
+    by = labels_of(iri) or _vocabulary()["labels"].get(iri, {})
     lang = lang or current_lang()
     order = [lang, *(x for x in LANGS if x != lang), "zh", ""]
     for candidate in order:
@@ -328,8 +364,18 @@ def term_view(term: Any) -> dict[str, Any]:
     return {"kind": "other", "value": str(term)}
 
 
+def natural(text: str) -> tuple[Any, ...]:
+    """Numbers inside a name sort as numbers: 第2句 before 第10句."""
+    # split on ASCII digits only: ① is a digit to str.isdigit but not to int()
+    return tuple(int(p) if n % 2 else p for n, p in enumerate(re.split(r"([0-9]+)", text)))
+
+
 def sort_key(view: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (view.get("kind") != "iri", view.get("label") or view.get("value") or "", view.get("iri") or "")
+    return (
+        view.get("kind") != "iri",
+        natural(view.get("label") or view.get("value") or ""),
+        view.get("iri") or "",
+    )
 
 
 def json_for_script(data: Any) -> Markup:
@@ -353,6 +399,8 @@ def template_globals(app: Flask) -> None:
         json_for_script=json_for_script,
         outside_source=outside_source,
         lang_url=lang_url,
+        value_words=value_words,
+        to_hant=to_traditional,
     )
 
 
@@ -361,10 +409,6 @@ def lang_url(code: str) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     args.append(("lang", code))
     return request.script_root + request.path + "?" + urlencode(args)
-
-
-def lang_attr(lang: str) -> str:
-    return {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant", "en": "en"}.get(lang, lang)
 
 
 def unique(items: Iterable[Any]) -> list[Any]:

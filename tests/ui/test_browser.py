@@ -7,21 +7,9 @@ Screenshots go to test-artifacts/ui/ (gitignored); the walk from the home page t
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from .conftest import FIXTURE, make_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ROOT = Path(__file__).resolve().parents[2]
-RELEASE = ROOT / "graph" / "release" / "ccdkg.trig"
-ARTIFACTS = ROOT / "test-artifacts" / "ui"
+from .conftest import ARTIFACTS, CHROMEDRIVER, CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,54 +21,10 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def live_server() -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    # the built graph when there is one (what readers see), else the fixture
-    app = make_app(RELEASE if RELEASE.exists() else FIXTURE)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.extensions["ccdkg"].close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="ccdkg-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--window-size=1280,1400",
-        "--lang=zh-CN",
-    ):
-        options.add_argument(arg)
-    # an explicit driver path: selenium-manager never tries to download one
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+@pytest.fixture(autouse=True)
+def desktop_window(browser):
+    """These walks are at a desktop width, whatever width the shared browser was left at."""
+    browser.set_window_size(1280, 1400)
 
 
 def wait(driver, css: str, timeout: float = 30):
@@ -111,10 +55,10 @@ def test_financial_services_question_from_the_home_page(live_server, browser):
     browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", target)
     wait(browser, "article.resource")
     assert browser.find_element(By.TAG_NAME, "h1").text == "国际金融服务"
-    said = browser.find_elements(By.CSS_SELECTOR, "details.fact-evidence")
-    assert len(said) >= 2  # each crediting cluster with the passage that credits it
-    quotes = [q.text for q in browser.find_elements(By.CSS_SELECTOR, "details.fact-evidence blockquote")]
-    assert quotes and all("国际金融服务" in q for q in quotes)
+    # the statement's evidence once: each crediting cluster's row of Table 1, as cells
+    rows = browser.find_elements(By.CSS_SELECTOR, "details.fact-evidence figure.evidence")
+    assert len(rows) >= 2
+    assert all(any("国际金融服务" in m.text for m in r.find_elements(By.CSS_SELECTOR, "mark")) for r in rows)
     browser.execute_script("document.querySelector('details.fact-evidence').scrollIntoView({block: 'start'})")
     shot(browser, "02-financial-services-zh.png")
 

@@ -134,10 +134,12 @@ def test_function_page_answers_which_clusters_and_where(client):
     )
     assert 'href="/id/cluster/us-northeast"' in html and 'href="/id/cluster/london"' in html
     assert 'href="/id/cluster/yangtze-river-delta"' not in html
-    # each cluster comes with the row of Table 1 that credits it
-    assert "伦敦、利物浦等	国际政治交往、国际金融服务等" in html
-    assert "纽约、波士顿、华盛顿、费城等	国际政治交往、国际金融服务、国际航运交通等" in html
-    assert html.count("文中依据") == 2
+    # each cluster comes with the row of Table 1 that credits it, as the row's cells
+    assert "<td>伦敦、利物浦等</td><td>国际政治交往、国际金融服务等</td>" in html
+    assert "<td>纽约、波士顿、华盛顿、费城等</td><td>国际政治交往、国际金融服务、国际航运交通等</td>" in html
+    # the statement's evidence once, naming the values it supports, not once under every value
+    assert html.count("文中依据") == 1 and html.count("<td>伦敦、利物浦等</td>") == 1
+    assert "支持: 英国伦敦城市群" in html
 
 
 def test_language_switch_is_remembered(client):
