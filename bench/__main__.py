@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import extras, report, side_by_side
+from bench import extras, report, side_by_side, validation
 from bench.hostload import HostLoad, describe
 from bench.load import Cell, answer_size, fetch, run_cell
 from bench.mix import Query, load_queries
@@ -303,6 +303,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # pyshacl alone needs ~1 min at 10k and does not finish in 4 min at 100k: validate at 10k.
         log("extras: ccdkg validate against plain pyshacl")
         results["extras"]["validate"] = extras.run_validation(["10k"], clock.remaining())
+        log("extras: SHACL engines (pyshacl, pyshacl-turbo) on the same prepared graph and shapes")
+        results["extras"]["validation_engines"] = validation.run(["10k", "100k"], clock.remaining())
         results["extras"]["host_load"] = host.mark()
     host.stop()
     results["elapsed_s"] = round(clock.elapsed(), 1)

@@ -355,6 +355,7 @@ def _extras(ex: dict) -> list[str]:
             a, b2 = row.get("ccdkg", {}), row.get("pyshacl", {})
             ratio = f"{a['seconds'] / b2['seconds']:.2f}×" if a.get("seconds") and b2.get("seconds") else "—"
             lines.append(f"| {label} | {s_or_err(a)} | {s_or_err(b2)} | {ratio} |")
+    lines += _engines(ex.get("validation_engines"))
     for label, ip in ex.get("in_process", {}).items():
         lines += ["", f"In-process cost per query at {label} (µs, mean of distinct queries):", ""]
         if "queries" not in ip:
@@ -370,6 +371,35 @@ def _extras(ex: dict) -> list[str]:
             lines.append(f"| {q} | {row['bare_us']} | " + " | ".join(vals) + f" | {over} |")
         if ip.get("error"):
             lines.append(f"\n({ip['error']})")
+    return lines
+
+
+def _engines(eng: dict | None) -> list[str]:
+    """The validation-engines section (bench/validation.py): agreement, then seconds per engine."""
+    if not eng:
+        return []
+    if "error" in eng:
+        return ["", f"SHACL engines: not measured ({eng['error']})"]
+    agree = eng.get("agreement", {})
+    verdicts = ", ".join(
+        f"{name} {'agrees' if ok else 'differs on ' + ', '.join(agree['differ'][name])}"
+        for name, ok in agree.get("agree", {}).items()
+    )
+    lines = [
+        "",
+        f"SHACL engines on {agree.get('inputs', '?')} inputs (fixtures + built graph): {verdicts or '—'}",
+        "",
+    ]
+    lines += [
+        "| triples | pyshacl (s) | pyshacl-turbo (s) | same results | `validate()` total (s) |",
+        "| --- | ---: | ---: | --- | ---: |",
+    ]
+    for label, row in eng.get("seconds", {}).items():
+        lines.append(
+            f"| {label} ({row.get('triples', '?')}) | {row.get('pyshacl', '—')} "
+            f"| {row.get('pyshacl-turbo', '—')} | {row.get('same results', '—')} "
+            f"| {row.get('ccdkg validate() total', '—')} |"
+        )
     return lines
 
 

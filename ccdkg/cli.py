@@ -67,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not add the ontology to the data (subclass reasoning needs it)",
     )
+    validate.add_argument(
+        "--profile",
+        choices=["dataset", "evidence", "reuse"],
+        default=None,
+        help="which policies apply: dataset (default: everything), evidence (also evidence for every "
+        "relation), reuse (your own data: the model's structure only, no IRI scheme or evidence policy)",
+    )
 
     release = verb(
         "release", "regenerate every committed release artefact: ontology files, docs, graph dumps"

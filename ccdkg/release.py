@@ -39,9 +39,10 @@ def stale_graph_release() -> list[Path]:
 def release(check: bool = False) -> int:
     """Write (or with ``check`` verify) the ontology and graph releases; the CLI exit code."""
     from ccdkg.ontology.publish import stale_artefacts, write_release
+    from ccdkg.validation.generate import stale_generated, write_generated
 
     if check:
-        stale = sorted(stale_artefacts()) + stale_graph_release()
+        stale = sorted(stale_artefacts()) + stale_generated() + stale_graph_release()
         for path in stale:
             print(f"stale: {path}")
         print(
@@ -54,6 +55,11 @@ def release(check: bool = False) -> int:
     from ccdkg.graph import build
 
     written = write_release()
+    # The shapes generated from the ontology come before the build, which validates with them.
+    written.append(write_generated())
+    from ccdkg.validation import reload_shapes
+
+    reload_shapes()
     result = build()
     for path in [*written, *result.written]:
         print(f"wrote {path}")

@@ -241,7 +241,12 @@ def run(args: argparse.Namespace) -> int:
     # of triples); small inputs print the report alone.
     large = len(dataset) >= PROGRESS_TRIPLES
     try:
-        report = validate(dataset, ontology=not args.no_ontology, progress=say if large else None)
+        report = validate(
+            dataset,
+            ontology=not args.no_ontology,
+            progress=say if large else None,
+            profile=getattr(args, "profile", None),
+        )
     finally:
         ticker.stop()
     return _print(report, args.report_format)
@@ -263,6 +268,7 @@ def _run_isolated(
             ontology=not args.no_ontology,
             progress=True,
             warm=False,
+            profile=getattr(args, "profile", None),
         )
     except Timeout:
         raise Timeout(f"validation did not finish within {timeout:g} seconds (--timeout)") from None

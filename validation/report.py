@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -86,6 +86,10 @@ class Result:
     component: URIRef | None = None
     path_label: str = ""  # readable path, also for complex paths that are blank nodes
     path_triples: tuple[tuple[Node, Node, Node], ...] = field(default=(), compare=False, repr=False)
+    # A node shape's result about the one property it targets (sh:targetSubjectsOf): that is its path.
+    node_level: bool = field(default=False, compare=False, repr=False)
+    # The other shapes that reported the same mistake, merged into this result (see merge_duplicates).
+    merged: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def severity_name(self) -> str:
@@ -122,6 +126,7 @@ class Result:
             "shape": self.shape,
             "constraintComponent": curie(self.component) if self.component else None,
             "check": self.check,
+            "alsoReportedBy": list(self.merged),
         }
 
 
@@ -133,6 +138,79 @@ def _term_json(node: Node | None) -> str | None:
     if isinstance(node, Literal):
         return curie(node)
     return f"_:{node}"
+
+
+# Which result speaks for a merged group: the constraint nearest the cause first (a wrong kind or datatype
+# explains a failed range or cardinality on the same value).
+_COMPONENT_RANK = tuple(
+    SH[name]
+    for name in (
+        "ClassConstraintComponent",
+        "DatatypeConstraintComponent",
+        "NodeKindConstraintComponent",
+        "NodeConstraintComponent",
+        "InConstraintComponent",
+        "PatternConstraintComponent",
+    )
+)
+
+
+def _is_generated(result: Result) -> bool:
+    return result.shape.startswith("ccdsh:Generated-")
+
+
+def _rank(result: Result) -> tuple[int, int, int, str, str]:
+    component = _COMPONENT_RANK.index(result.component) if result.component in _COMPONENT_RANK else 99
+    valueless = result.value is None or result.value == result.focus
+    return (int(valueless), component, int(_is_generated(result)), result.shape, str(result.component))
+
+
+def merge_duplicates(results: Iterable[Result]) -> list[Result]:
+    """One result per mistake: results about the same node, property and value from overlapping shapes
+    (a hand-written class shape and the generated range shape, two shapes' datatype and range checks on one
+    latitude) become one, in a stable order.
+
+    - Results with a path are grouped by (severity, focus, path, value); a result without a value on that
+      focus and path (a cardinality, or a generated domain shape's "this node may not use the property")
+      joins the group of the first offending value, since it is about the same triple.
+    - Results without a path (node-level: an IRI pattern, sh:or) merge only with the same constraint
+      component on the same node: two shapes' IRI patterns on one IRI are one mistake, a bad IRI and a
+      missing piece of evidence are two.
+
+    The result that speaks for a group is the hand-written one nearest the cause (see _COMPONENT_RANK); a
+    domain shape's message is added to it, since it says something the range does not (the subject's kind).
+    """
+    groups: dict[tuple[str, ...], list[Result]] = {}
+    valueless: dict[tuple[str, ...], list[Result]] = {}
+    for r in sorted(set(results), key=Result.sort_key):
+        sev, focus = str(r.severity), str(r.focus)
+        if not r.path_label:
+            groups.setdefault((sev, focus, "", str(r.component), curie(r.value)), []).append(r)
+        elif r.value is None or r.value == r.focus:
+            valueless.setdefault((sev, focus, r.path_label), []).append(r)
+        else:
+            groups.setdefault((sev, focus, r.path_label, curie(r.value)), []).append(r)
+    for key, extra in valueless.items():
+        target = next((k for k in sorted(groups) if k[:3] == key and len(k) == 4), None)
+        groups.setdefault(target or (*key, ""), []).extend(extra)
+    out = []
+    for members in groups.values():
+        members.sort(key=_rank)
+        head = members[0]
+        if len(members) == 1:
+            out.append(head)
+            continue
+        en, zh = [head.message_en], [head.message_zh]
+        for m in members[1:]:
+            if m.node_level and m.message_en not in en:
+                en.append(m.message_en)
+                zh.append(m.message_zh)
+        others = tuple(sorted({m.shape for m in members[1:] if m.shape != head.shape}))
+        merged = tuple(sorted(set(head.merged) | set(others)))
+        out.append(
+            replace(head, message_en=" ".join(e for e in en if e), message_zh="".join(zh), merged=merged)
+        )
+    return out
 
 
 class Report:
@@ -150,7 +228,7 @@ class Report:
         types: Mapping[Node, tuple[str, ...]] | None = None,
         triples: int | None = None,
     ) -> None:
-        self.results: list[Result] = sorted(set(results), key=Result.sort_key)
+        self.results: list[Result] = sorted(merge_duplicates(results), key=Result.sort_key)
         self.labels: dict[Node, str] = dict(labels or {})
         self.types: dict[Node, tuple[str, ...]] = dict(types or {})
         self.triples = triples

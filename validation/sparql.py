@@ -100,7 +100,7 @@ def check_sparql(data: Graph, shapes: Graph, constraints: Iterable[tuple[URIRef,
     store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in data)  # type: ignore[arg-type]
     results: list[Result] = []
     for shape, constraint in constraints:
-        if shapes.value(constraint, SH.deactivated) == Literal(True):
+        if Literal(True) in (shapes.value(constraint, SH.deactivated), shapes.value(shape, SH.deactivated)):
             continue
         targets = _targets(data, shapes, shape)
         query = _prefixes(shapes, constraint) + str(shapes.value(constraint, SH.select)).replace(

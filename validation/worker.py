@@ -77,6 +77,7 @@ def validate_isolated(
     ontology: bool = True,
     progress: bool = False,
     warm: bool = True,
+    profile: str | None = None,
 ) -> Any:
     """Parse ``inputs`` into one dataset and validate it in a job process; return the Report.
 
@@ -85,7 +86,7 @@ def validate_isolated(
     ``warm``: the helper loads the shapes before forking jobs (a server); a one-off caller (the CLI)
     says False, so that the job's own imports count against its deadline instead.
     """
-    options = {"ontology": ontology, "progress": progress}
+    options = {"ontology": ontology, "progress": progress, "profile": profile}
     return run_isolated(
         "ccdkg.validation.worker:_validate_job", (list(inputs), options), deadline, max_memory, warm=warm
     )
@@ -411,7 +412,12 @@ def _validate_job(inputs: list[Input], options: dict[str, bool]) -> Any:
 
     # Progress lines only where validation takes long enough for someone to wonder, as in-process.
     large = options.get("progress") and len(dataset) >= PROGRESS_TRIPLES
-    return validate(dataset, ontology=options.get("ontology", True), progress=say if large else None)
+    return validate(
+        dataset,
+        ontology=options.get("ontology", True),
+        progress=say if large else None,
+        profile=options.get("profile"),
+    )
 
 
 def _identity() -> tuple[int, int, int]:
