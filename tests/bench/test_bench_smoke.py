@@ -191,8 +191,12 @@ def test_targets_pass_and_miss_on_the_figures() -> None:
 def test_host_load_counts_our_children_as_ours() -> None:
     host = HostLoad(interval=0.05).start()
     try:
-        # ~0.5 s of CPU: many samples while it lives (the last 50 ms before it exits go uncounted)
-        subprocess.run([sys.executable, "-c", "sum(range(15_000_000))"], check=True)
+        # 0.6 s of CPU, then alive a little longer so that samples see it whatever else the machine does
+        # (the CPU a child spends between the last sample and its exit goes uncounted)
+        busy = (
+            "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.6: pass\ntime.sleep(0.3)"
+        )
+        subprocess.run([sys.executable, "-c", busy], check=True)
         m = host.mark()
     finally:
         host.stop()
