@@ -14,16 +14,19 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ccdkg.server.config import Config
+from ccdkg.server.config import RELEASE_DIR, Config
 from ccdkg.server.engine import QueryEngine
 from ccdkg.server.meta import Meta
+from ccdkg.server.nanopubs import Bundle
 from ccdkg.server.sparql import ReplayCache, ResponseCache
 from ccdkg.server.store import Overloaded, QueryError, Store, open_store
+from ccdkg.server.web import SiteState, build_site_state
 
 access_log = logging.getLogger("ccdkg.access")
 
@@ -59,6 +62,18 @@ class Ccdkg:
     engine: QueryEngine
     meta: Meta
     cache: ResponseCache
+
+    # Read from the immutable release once, by the first request that needs it (functools locks it).
+    @cached_property
+    def site(self) -> SiteState:
+        """Labels, graph statuses and inverses for the pages (server/web.py)."""
+        return build_site_state(self.store)
+
+    @cached_property
+    def nanopubs(self) -> Bundle | None:
+        """The release's nanopublications, when the release is what is served (server/nanopubs.py)."""
+        serving_release = not self.config.data and not self.config.is_remote
+        return Bundle(RELEASE_DIR) if serving_release else None
 
     def close(self) -> None:
         self.engine.close()

@@ -10,7 +10,6 @@ onto this path.
 from __future__ import annotations
 
 import csv
-import threading
 from functools import cached_property
 from pathlib import Path
 
@@ -18,7 +17,6 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, request
 
 from ccdkg.server import formats
-from ccdkg.server.config import RELEASE_DIR
 
 bp = Blueprint("nanopubs", __name__)
 NP_BASE = "https://w3id.org/ccdkg/np/"
@@ -30,7 +28,6 @@ class Bundle:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._lock = threading.Lock()
 
     @cached_property
     def introducing(self) -> dict[str, str]:
@@ -42,18 +39,17 @@ class Bundle:
 
     @cached_property
     def quads(self) -> dict[str, list[ox.Quad]]:
-        with self._lock:
-            out: dict[str, list[ox.Quad]] = {}
-            path = self.folder / "nanopubs.trig"
-            if path.is_file() and path.stat().st_size:
-                for quad in ox.parse(path=str(path), format=ox.RdfFormat.TRIG):
-                    name = quad.graph_name.value.split("#", 1)[0]
-                    out.setdefault(name, []).append(quad)
-            return out
+        out: dict[str, list[ox.Quad]] = {}
+        path = self.folder / "nanopubs.trig"
+        if path.is_file() and path.stat().st_size:
+            for quad in ox.parse(path=str(path), format=ox.RdfFormat.TRIG):
+                name = quad.graph_name.value.split("#", 1)[0]
+                out.setdefault(name, []).append(quad)
+        return out
 
 
 def _bundle() -> Bundle | None:
-    return current_app.extensions.get("ccdkg_nanopubs")
+    return current_app.extensions["ccdkg"].nanopubs
 
 
 def nanopub_for(iri: str) -> str | None:
@@ -77,8 +73,4 @@ def nanopub(code: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    config = app.extensions["ccdkg"].config
-    serving_release = not config.data and not config.is_remote
-    if serving_release:
-        app.extensions["ccdkg_nanopubs"] = Bundle(RELEASE_DIR)
     app.add_template_global(nanopub_for, "nanopub_for")

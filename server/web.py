@@ -2,7 +2,7 @@
 
 The release is immutable while the server runs, so everything here that is read from the
 store (labels of every node, which named graph holds interpretations, inverse properties)
-is read once per application and kept in ``app.extensions["ccdkg_web"]``.
+is read once per application, into the typed server state (``Ccdkg.site``, server/app.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -23,6 +23,10 @@ from flask import Flask, Response, current_app, request
 from markupsafe import Markup
 
 from ccdkg.labels import to_traditional
+from ccdkg.server.store import Store
+
+if TYPE_CHECKING:
+    from ccdkg.server.app import Ccdkg
 from ccdkg.namespaces import BASE, CCD, ONTOLOGY_IRI
 
 LANGS = ("zh-Hans", "en", "zh-Hant")
@@ -57,12 +61,12 @@ _LABEL_RANK = {
 # --------------------------------------------------------------------------- the store
 
 
-def ext() -> Any:
-    """The server's shared state (``.store`` with select/ask/construct, ``.config``)."""
+def ext() -> Ccdkg:
+    """The server's shared state (``.store`` with select/ask/construct, ``.config``, ``.site``)."""
     return current_app.extensions["ccdkg"]
 
 
-def store() -> Any:
+def store() -> Store:
     return ext().store
 
 
@@ -105,19 +109,9 @@ class SiteState:
     cache: dict[str, Any] = field(default_factory=dict)
 
 
-_state_lock = threading.Lock()
-
-
 def site() -> SiteState:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = app.extensions.get("ccdkg_web")
-    if state is None:
-        with _state_lock:
-            state = app.extensions.get("ccdkg_web")
-            if state is None:
-                state = _build_state()
-                app.extensions["ccdkg_web"] = state
-    return state
+    """The site's view of the release, read once (the first page that needs it builds it)."""
+    return ext().site
 
 
 def cached(key: str, build: Any) -> Any:
@@ -130,8 +124,8 @@ def cached(key: str, build: Any) -> Any:
     return state.cache[key]
 
 
-def _build_state() -> SiteState:
-    st = store()
+def build_site_state(st: Store) -> SiteState:
+    """Labels of every node, the status of every named graph and the declared inverses, from ``st``."""
     ranked: dict[str, dict[str, tuple[int, str]]] = {}
     for row in st.select(_LABEL_QUERY):
         s, p, lit = row["s"].value, row["p"].value, row["l"]
