@@ -1,4 +1,4 @@
-"""POST /validate against a live ``ccdkg serve`` (gunicorn, loopback): hostile uploads are refused or
+"""POST /validate against a live ``ccdkg serve`` (granian front, loopback): hostile uploads are refused or
 killed in their own process, uploads have their own small concurrency limit, and queries never wait
 for them (issue 13, item 2).
 
@@ -259,7 +259,7 @@ def test_validation_workers_die_with_the_server(tmp_path: Path) -> None:
                 time.sleep(0.2)
                 running = _validation_processes(root)
             assert len(running) >= 2, "no validation helper and job appeared"
-            # The gunicorn worker (the request's process) dies without any chance to clean up.
+            # The server process (the request's process) dies without any chance to clean up.
             for pid in _descendants(root):
                 if f"PPid:\t{root}\n" in Path(f"/proc/{pid}/status").read_text():
                     os.kill(pid, 9)
