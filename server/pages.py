@@ -38,6 +38,8 @@ WGS_LAT = "http://www.w3.org/2003/01/geo/wgs84_pos#lat"
 WGS_LONG = "http://www.w3.org/2003/01/geo/wgs84_pos#long"
 LABEL_PROPERTIES = {web.RDFS_LABEL}
 DERIVED_FROM = str(PROV.wasDerivedFrom)
+RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
+RDF_OBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#object"
 # Links whose evidence is beside them already (the passage itself) or that say nothing about the text.
 _NO_FACT_EVIDENCE = {DERIVED_FROM, web.RDF_TYPE, str(CCD.inSection), str(OA.hasSource), str(CCD.attestedBy)}
 MAX_INCOMING = 2000
@@ -187,12 +189,24 @@ def _evidence(passages: Iterable[str]) -> list[dict[str, Any]]:
 def _fact_evidence(iri: str, others: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """For each linked node, the passages that state the link.
 
-    A passage that one end of a link was drawn from and whose words (the quote with its
-    prefix and suffix) name the other end in the article's wording (zh-Hans) is where the
-    article says so: the Table 1 cell 国际金融服务 of the row that begins 美国东北部城市群.
+    A stated link has a statement record (``ccd:StatementRecord``) naming its passages: those are
+    the evidence. For a link without one (an interpretation, an outside link), a passage that one
+    end was drawn from and whose words (the quote with its prefix and suffix) name the other end in
+    the article's wording (zh-Hans) is where the article says so: the Table 1 cell 国际金融服务 of the
+    row that begins 美国东北部城市群.
     """
     nodes = sorted({iri, *others})[:400]
     values = " ".join(web.sparql_iri(n) for n in nodes)
+    me = web.sparql_iri(iri)
+    recorded = web.store().select(
+        f"SELECT ?other ?ps WHERE {{ VALUES ?other {{ {values} }}"
+        f" {{ ?r <{RDF_SUBJECT}> {me} ; <{RDF_OBJECT}> ?other }} UNION"
+        f" {{ ?r <{RDF_SUBJECT}> ?other ; <{RDF_OBJECT}> {me} }}"
+        f" ?r a <{CCD.StatementRecord}> ; <{DERIVED_FROM}> ?ps }}"
+    )
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in recorded:
+        found[row["other"].value].add(row["ps"].value)
     rows = web.store().select(
         f"SELECT ?x ?ps ?exact ?prefix ?suffix WHERE {{ VALUES ?x {{ {values} }}"
         f" ?x <{DERIVED_FROM}> ?ps . ?ps <{OA.exact}> ?exact"
@@ -203,9 +217,8 @@ def _fact_evidence(iri: str, others: Iterable[str]) -> dict[str, list[dict[str, 
         words = "".join(row[k].value for k in ("prefix", "exact", "suffix") if row.get(k) is not None)
         passages[row["x"].value].append((row["ps"].value, words))
     own_label = web.labels_of(iri).get("zh-Hans", "")
-    found: dict[str, set[str]] = defaultdict(set)
     for other in nodes:
-        if other == iri:
+        if other == iri or other in found:  # recorded: the record's passages, not a guess
             continue
         other_label = web.labels_of(other).get("zh-Hans", "")
         for ps, words in passages.get(iri, []):
