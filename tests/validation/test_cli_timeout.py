@@ -9,33 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.server.hostile import deep_turtle, laughs
+
 CCDKG = Path(sys.executable).parent / "ccdkg"
 HERE = Path(__file__).resolve().parent
-
-
-def laughs(levels: int = 9, fan: int = 10) -> bytes:
-    """The "billion laughs" RDF/XML: ~1 KB that expands to 3 × 10**9 characters."""
-    entities = ['<!ENTITY lol0 "lol">'] + [
-        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * fan}">' for i in range(1, levels + 1)
-    ]
-    return (
-        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + "\n".join(entities) + "\n]>\n"
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
-        ' xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n'
-        f'<rdf:Description rdf:about="http://example.org/a"><rdfs:label>&lol{levels};</rdfs:label>'
-        "</rdf:Description>\n</rdf:RDF>\n"
-    ).encode()
-
-
-def slow_turtle(depth: int = 40_000) -> bytes:
-    """Blank nodes nested ``depth`` deep, each a ccd:City: minutes of SHACL work."""
-    return (
-        "@prefix : <http://example.org/> .\n@prefix ccd: <https://w3id.org/ccdkg/ontology#> .\n:a :p "
-        + "[ a ccd:City ; :p " * depth
-        + ":b"
-        + "]" * depth
-        + " .\n"
-    ).encode()
 
 
 def validate(*args: str, limit: float = 30) -> tuple[subprocess.CompletedProcess[str], float]:
@@ -62,7 +39,7 @@ def test_laughs_is_refused_at_once(tmp_path: Path) -> None:
 
 def test_timeout_stops_validation_with_one_line(tmp_path: Path) -> None:
     slow = tmp_path / "slow.ttl"
-    slow.write_bytes(slow_turtle())
+    slow.write_bytes(deep_turtle())
     done, seconds = validate("--timeout", "2", str(slow))
     assert done.returncode == 3, done.stderr
     [line] = done.stderr.strip().splitlines()
