@@ -138,10 +138,10 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: Store
     app.register_error_handler(QueryError, _store_failed)
 
     if config.cache_bytes:
-        from ccdkg.server.ops import count_replay
+        from ccdkg.server.ops import count_direct
 
         app.wsgi_app = ReplayCache(  # type: ignore[method-assign]
-            app.wsgi_app, app.extensions["ccdkg"].cache, observe=count_replay
+            app.wsgi_app, app.extensions["ccdkg"].cache, observe=count_direct
         )
     if config.trust_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)  # type: ignore[method-assign]

@@ -72,6 +72,8 @@ class Config:
     cache_entry_bytes: int = 2 * 1024 * 1024  # larger responses are not cached
     remote_connect_timeout: float = 3.0  # remote store: seconds to connect before 502
     read_timeout: float = 10.0  # seconds a client has to send the request head, and again the body
+    # Plain GET /sparql answered on granian's event loop, below Flask (server/direct.py).
+    direct_queries: bool = True
 
     query_ui_endpoint: str = "ui.query"  # Flask endpoint that GET /sparql forwards browsers to
     testing: bool = False

@@ -40,6 +40,7 @@ child starts its own on first use or from the front's start hook (server/front.p
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import marshal
@@ -49,6 +50,7 @@ import socket
 import struct
 import threading
 import time
+from collections import deque
 from multiprocessing.connection import Connection
 
 from ccdkg.server import children, sandbox
@@ -204,8 +206,34 @@ def _zygote_main(
 # --- the front process's side ------------------------------------------------------------------
 
 
+TIMEOUT_MESSAGE = (
+    "query stopped at the server's deadline; simplify it, add LIMIT, "
+    "or run it on your own copy of the data (see /downloads/)"
+)
+
 # Seconds a client whose query overran the quick lane's budget is served by the shared lane only.
 QUICK_PENALTY = 30.0
+
+
+QUEUE_FULL = "every query worker is busy and the queue is full; retry shortly"
+ALL_BUSY = "every query worker is busy; retry shortly"
+
+
+class _Waiter:
+    """A request waiting for a shared worker: a thread (``wake``) or an event loop (``future``)."""
+
+    __slots__ = ("wake", "loop", "future", "worker")
+
+    def __init__(
+        self,
+        wake: threading.Condition | None,
+        loop: asyncio.AbstractEventLoop | None = None,
+        future: asyncio.Future | None = None,
+    ) -> None:
+        self.wake = wake
+        self.loop = loop
+        self.future = future
+        self.worker: _Worker | None = None
 
 
 class _Worker:
@@ -259,7 +287,7 @@ class QueryPool:
         self._spawn_lock = threading.Lock()
         self._idle: list[_Worker] = []
         self._total = 0  # idle + busy + being spawned
-        self._waiting = 0
+        self._waiters: deque[_Waiter] = deque()  # requests waiting for a shared worker, oldest first
         self._quick_idle: list[_Worker] = []
         self._quick_waiting = 0
         self._inflight: dict[str, int] = {}  # client -> its queries running or waiting here
@@ -305,7 +333,7 @@ class QueryPool:
 
     def _reset_after_fork(self) -> None:
         # Whatever a parent process left in this object belongs to the parent's pool.
-        self._idle, self._total, self._waiting = [], 0, 0
+        self._idle, self._total, self._waiters = [], 0, deque()
         self._quick_idle, self._quick_waiting = [], 0
         self._inflight, self._penalized = {}, {}
         self._ctrl = None
@@ -349,22 +377,20 @@ class QueryPool:
                 grow = True
             else:
                 grow = False
-                if self._waiting >= self.max_queue:
-                    raise Overloaded("every query worker is busy and the queue is full; retry shortly")
-                self._waiting += 1
-                try:
-                    limit = deadline
-                    if self.queue_wait is not None:
-                        limit = min(deadline, time.monotonic() + self.queue_wait)
-                    while not self._idle:
-                        remaining = limit - time.monotonic()
-                        if remaining <= 0 or not self._lock.wait(remaining):
-                            if self._idle:
-                                break
-                            raise Overloaded("every query worker is busy; retry shortly")
-                    return self._idle.pop()
-                finally:
-                    self._waiting -= 1
+                if len(self._waiters) >= self.max_queue:
+                    raise Overloaded(QUEUE_FULL)
+                waiter = _Waiter(threading.Condition(self._lock))
+                self._waiters.append(waiter)
+                limit = deadline
+                if self.queue_wait is not None:
+                    limit = min(deadline, time.monotonic() + self.queue_wait)
+                while waiter.worker is None:
+                    remaining = limit - time.monotonic()
+                    if remaining <= 0:
+                        self._waiters.remove(waiter)
+                        raise Overloaded(ALL_BUSY)
+                    waiter.wake.wait(remaining)
+                return waiter.worker
         if grow:
             try:
                 return self._spawn()
@@ -398,11 +424,8 @@ class QueryPool:
             if client is not None:
                 if self._inflight.get(client, 0) > 1:  # counting this request
                     return None
-                until = self._penalized.get(client)
-                if until is not None:
-                    if until > now:
-                        return None
-                    del self._penalized[client]
+                if not self._quick_admits(client, now):
+                    return None
             if self._quick_idle:
                 return self._quick_idle.pop()
             if self._quick_waiting >= self.quick:
@@ -419,10 +442,37 @@ class QueryPool:
             finally:
                 self._quick_waiting -= 1
 
+    def _quick_admits(self, client: str | None, now: float) -> bool:
+        """Whether the quick lane may serve ``client`` (under the lock): not penalized lately."""
+        if not self.quick:
+            return False
+        if client is None:
+            return True
+        until = self._penalized.get(client)
+        if until is not None:
+            if until > now:
+                return False
+            del self._penalized[client]
+        return True
+
     def _release(self, worker: _Worker) -> None:
+        """A free worker goes to the longest waiting request (a thread or an event loop's), else idle."""
+        waiter = None
         with self._lock:
-            (self._quick_idle if worker.quick else self._idle).append(worker)
-            self._lock.notify_all() if self.quick else self._lock.notify()
+            if worker.quick:
+                self._quick_idle.append(worker)
+                self._lock.notify_all()  # the quick lane's waiters wait on the pool's condition
+                return
+            if self._waiters:
+                waiter = self._waiters.popleft()
+                waiter.worker = worker
+                if waiter.wake is not None:
+                    waiter.wake.notify()
+                    return
+            else:
+                self._idle.append(worker)
+                return
+        waiter.loop.call_soon_threadsafe(self._deliver, waiter)
 
     def _retire(self, worker: _Worker) -> None:
         """Replace a worker that exits by itself, off the request's path."""
@@ -471,13 +521,7 @@ class QueryPool:
             assert reply is not None
             return reply
         finally:
-            if client is not None:
-                with self._lock:
-                    left = self._inflight.get(client, 1) - 1
-                    if left:
-                        self._inflight[client] = left
-                    else:
-                        self._inflight.pop(client, None)
+            self.done(client)
 
     def _exchange(
         self, worker: _Worker, job: QueryJob, until: float, overrun: bool
@@ -485,18 +529,78 @@ class QueryPool:
         """Run ``job`` on ``worker`` until ``until``. Past it the worker is killed and replaced;
         then None when ``overrun`` (the quick budget ran out before the deadline), else QueryTimeout."""
         try:
+            worker.conn.send_bytes(marshal.dumps(job))
+            ready = worker.conn.poll(max(0.0, until - time.monotonic()))
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise Overloaded("the query worker stopped unexpectedly; retry shortly") from None
+        except BaseException:
+            self._replace(worker)
+            raise
+        if not ready:
+            if overrun:
+                self._replace_later(worker)
+                return None
+            self.killed += 1
+            self._replace(worker)
+            raise QueryTimeout(TIMEOUT_MESSAGE)
+        return self.receive(worker)
+
+    # The same exchange in steps, for a caller that waits on its own event loop (server/direct.py):
+    # take_idle, send, wait until worker.conn is readable or the deadline, then receive or abandon.
+
+    def take(self, client: str | None, loop: asyncio.AbstractEventLoop) -> _Worker | asyncio.Future | None:
+        """A shared worker at once, or a future that ``loop`` resolves with one when one is free
+        (None past the deadline: see :meth:`give_up`), or None: the caller takes :meth:`run`'s
+        way, which may grow the pool or use the quick lane. The client counts as in flight
+        until :meth:`done`."""
+        if not self.started:
+            return None
+        with self._lock:
+            if self._idle:
+                worker: _Worker | asyncio.Future = self._idle.pop()
+            elif self._total < self.max_size or (
+                self._inflight.get(client or "", 0) == 0 and self._quick_admits(client, time.monotonic())
+            ):
+                return None  # the pool grows, or the quick lane may serve this client: run()'s way
+            elif len(self._waiters) >= self.max_queue:
+                raise Overloaded(QUEUE_FULL)
+            else:
+                worker = loop.create_future()
+                self._waiters.append(_Waiter(None, loop, worker))
+            if client is not None:
+                self._inflight[client] = self._inflight.get(client, 0) + 1
+        return worker
+
+    def give_up(self, future: asyncio.Future) -> None:
+        """On the loop, at the deadline: stop waiting for a worker (a late one goes back)."""
+        with self._lock:
+            for waiter in self._waiters:
+                if waiter.future is future:
+                    self._waiters.remove(waiter)
+                    break
+        if not future.done():
+            future.set_result(None)
+
+    def _deliver(self, waiter: _Waiter) -> None:
+        """On the waiter's loop: hand it the worker, unless it stopped waiting."""
+        assert waiter.future is not None and waiter.worker is not None
+        if waiter.future.done():
+            self._release(waiter.worker)
+        else:
+            waiter.future.set_result(waiter.worker)
+
+    def send(self, worker: _Worker, job: QueryJob) -> None:
+        try:
+            worker.conn.send_bytes(marshal.dumps(job))
+        except (EOFError, OSError):
+            self._replace_later(worker)
+            raise Overloaded("the query worker stopped unexpectedly; retry shortly") from None
+
+    def receive(self, worker: _Worker) -> tuple[bytes, str]:
+        """The reply of a worker that has one ready; the worker goes back to the pool (or retires)."""
+        try:
             conn = worker.conn
-            conn.send_bytes(marshal.dumps(job))
-            if not conn.poll(max(0.0, until - time.monotonic())):
-                if overrun:
-                    self._retire_now(worker)
-                    return None
-                self.killed += 1
-                self._replace(worker)
-                raise QueryTimeout(
-                    "query stopped at the server's deadline; simplify it, add LIMIT, "
-                    "or run it on your own copy of the data (see /downloads/)"
-                )
             reply = conn.recv_bytes()
             kind, flags, length = _REPLY.unpack_from(reply)
             end = _REPLY.size + length
@@ -505,8 +609,6 @@ class QueryPool:
         except (EOFError, OSError, struct.error):
             self._replace(worker)
             raise Overloaded("the query worker stopped unexpectedly; retry shortly") from None
-        except QueryTimeout:
-            raise
         except BaseException:
             self._replace(worker)
             raise
@@ -521,7 +623,23 @@ class QueryPool:
         QueryError.__init__(err, body.decode("utf-8", "surrogatepass"))
         raise err
 
-    def _retire_now(self, worker: _Worker) -> None:
+    def abandon(self, worker: _Worker) -> QueryTimeout:
+        """The deadline passed: kill the worker now, fork its replacement off the caller's thread."""
+        self.killed += 1
+        self._replace_later(worker)
+        return QueryTimeout(TIMEOUT_MESSAGE)
+
+    def done(self, client: str | None) -> None:
+        if client is None:
+            return
+        with self._lock:
+            left = self._inflight.get(client, 1) - 1
+            if left:
+                self._inflight[client] = left
+            else:
+                self._inflight.pop(client, None)
+
+    def _replace_later(self, worker: _Worker) -> None:
         """Kill a worker mid-query and fork its replacement off the request's path."""
         worker.kill()
         threading.Thread(target=self._replace, args=(worker,), name="ccdkg-replace", daemon=True).start()

@@ -28,7 +28,10 @@ import queue
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ccdkg.server.direct import DirectQueries
 
 log = logging.getLogger("ccdkg.front")
 
@@ -53,6 +56,7 @@ class Front:
         max_body: int,
         on_start: Callable[[], None] | None = None,
         multiprocess: bool = False,
+        direct: DirectQueries | None = None,
     ) -> None:
         self.wsgi_app = wsgi_app
         self.threads = threads
@@ -60,6 +64,7 @@ class Front:
         self.max_body = max_body
         self.on_start = on_start
         self.multiprocess = multiprocess
+        self.direct = direct  # plain GET /sparql answered on the loop (server/direct.py)
         self.busy = 0  # requests handed to the app threads and not done; changed on the loop only
         self.rejected = 0
         self._jobs: queue.SimpleQueue | None = None
@@ -108,6 +113,16 @@ class Front:
         if scope.proto != "http":  # websockets: not served
             proto.close(1008)
             return
+        if self.direct is not None and scope.method == "GET":
+            try:
+                answer = await self.direct.answer(scope)
+            except Exception:  # noqa: BLE001 - a bug there must not cost the request: Flask answers
+                log.exception("the direct query path failed; answering through the app")
+                answer = None
+            if answer is not None:
+                with contextlib.suppress(RuntimeError):  # the client went away
+                    proto.response_bytes(*answer)
+                return
         if self.busy >= self.threads:
             self._reject(proto)
             return

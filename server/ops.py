@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import (
@@ -43,6 +44,9 @@ TIMEOUTS = Counter("ccdkg_query_timeouts_total", "User queries stopped at the de
 OVERLOADED = Counter(
     "ccdkg_query_overloaded_total", "User queries turned away because every worker was busy (503)"
 )
+DIRECT = Counter(
+    "ccdkg_direct_responses_total", "GET /sparql answered on the front's event loop, below Flask"
+)
 REFUSALS = Counter(
     "ccdkg_query_refusals_total", "User queries refused by the guard before any parser saw them", ["reason"]
 )
@@ -52,20 +56,23 @@ def count_refusal(reason: str) -> None:
     REFUSALS.labels(reason=reason).inc()
 
 
-_REPLAYED = {
-    status: (
-        REQUESTS.labels(method="GET", route="/sparql", status=str(status)),
-        DURATION.labels(route="/sparql"),
-    )
-    for status in (200, 304)
-}
+_SPARQL_DURATION = DURATION.labels(route="/sparql")
+_SPARQL_REQUESTS: dict[int, Any] = {}
 
 
-def count_replay(status: int, seconds: float) -> None:
-    """A response the replay cache served below Flask: counted like any other /sparql request."""
-    requests, duration = _REPLAYED[status]
+def count_direct(status: int, seconds: float) -> None:
+    """A GET /sparql answered below Flask (the replay cache, server/direct.py), counted as
+    :func:`_record` counts the others."""
+    requests = _SPARQL_REQUESTS.get(status)
+    if requests is None:
+        requests = REQUESTS.labels(method="GET", route="/sparql", status=str(status))
+        _SPARQL_REQUESTS[status] = requests
     requests.inc()
-    duration.observe(seconds)
+    _SPARQL_DURATION.observe(seconds)
+    if status == 504:
+        TIMEOUTS.inc()
+    elif status == 503:
+        OVERLOADED.inc()
 
 
 class _PoolCollector:

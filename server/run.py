@@ -107,7 +107,7 @@ def _granian(app: Any, args: argparse.Namespace, url: str) -> int:
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
-    from ccdkg.server import front
+    from ccdkg.server import direct, front
 
     ext = app.extensions["ccdkg"]
     config = ext.config
@@ -125,6 +125,7 @@ def _granian(app: Any, args: argparse.Namespace, url: str) -> int:
         max_body=front.body_cap(app),
         on_start=start_worker,
         multiprocess=args.workers > 1,
+        direct=direct.for_app(app),
     )
     # The workers are forked from this process, which holds the loaded store: they share it
     # copy-on-write and find ``front.serving`` already built (Python 3.14 would pick forkserver).

@@ -287,15 +287,20 @@ def sparql() -> Response:
         )
     except QueryError as err:
         return _query_error(err)
-    etag = hashlib.blake2b(
-        repr((ext.store.version, key, content_type)).encode("utf-8", "surrogatepass"), digest_size=12
-    ).hexdigest()
+    etag = etag_for(ext.store.version, key, content_type)
     if ext.config.cache_bytes and not checked.volatile:
         ext.cache.put(key, (body, content_type, etag))
         g.ccdkg_cache = "miss"
         if request.method == "GET":
             request.environ[REPLAYABLE] = True
     return formats.conditional_response(body, content_type, etag)
+
+
+def etag_for(version: str, key: tuple, content_type: str) -> str:
+    """The ETag of a query's answer: the release, the request's key and the format (server/direct.py too)."""
+    return hashlib.blake2b(
+        repr((version, key, content_type)).encode("utf-8", "surrogatepass"), digest_size=12
+    ).hexdigest()
 
 
 def _query_error(err: QueryError) -> Response:

@@ -123,3 +123,25 @@ def test_a_missing_graph_is_one_clear_line_and_exit_1(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0
     assert proc.stderr.startswith("ccdkg: error: data file not found")
+
+
+def test_plain_queries_skip_the_app_threads_on_the_direct_path():
+    """server/direct.py answers plain GET /sparql on granian's loop; the metric says how many."""
+    import re
+    import urllib.request
+
+    proc, url, _ = _serve()  # one process: its /metrics counts its own answers
+    try:
+
+        def direct_count() -> float:
+            text = urllib.request.urlopen(url.replace("/sparql", "/metrics"), timeout=10).read().decode()
+            return float(re.search(r"^ccdkg_direct_responses_total (\S+)$", text, re.M).group(1))
+
+        before = direct_count()
+        for i in range(3):
+            with urllib.request.urlopen(f"{url}?query=ASK%7B%7D%20%23%20direct{i}", timeout=10) as reply:
+                assert reply.status == 200 and reply.headers["Vary"] == "Accept"
+        assert direct_count() == before + 3
+    finally:
+        stop(proc)
+        proc.communicate(timeout=10)
