@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
@@ -215,8 +215,19 @@ class CheckedQuery:
         return "solutions" if self.form in ("SELECT", "ASK") else "graph"
 
     def to_wire(self) -> tuple:
-        """Plain values (str, None, bool, tuples) for marshal, to a query worker."""
-        return astuple(self)
+        """Plain values (str, None, bool, tuples) for marshal, to a query worker (field order;
+        not dataclasses.astuple, which deep-copies: a third of the check's time per query)."""
+        return (
+            self.text,
+            self.form,
+            self.base_iri,
+            self.default_graph_uris,
+            self.named_graph_uris,
+            self.from_graphs,
+            self.from_named_graphs,
+            self.declares_dataset,
+            self.volatile,
+        )
 
     @classmethod
     def from_wire(cls, values: Sequence[Any]) -> CheckedQuery:

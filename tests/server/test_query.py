@@ -428,3 +428,19 @@ def test_relative_from_resolves_against_the_base():
         check_query(
             "SELECT * FROM <id/graph/stated> {}", LIMITS, served_graphs=SERVED, base_iri="http://evil/"
         )
+
+
+def test_the_wire_form_carries_every_field_in_order():
+    """A query worker rebuilds the checked query from to_wire(): no field may be left behind."""
+    from dataclasses import astuple
+
+    checked = check_query(
+        "BASE <http://b/> SELECT * FROM <g> FROM NAMED <n> WHERE { ?s ?p ?o } # RAND()",
+        QueryLimits(),
+        served_graphs=None,
+        default_graph_uris=["http://d"],
+        named_graph_uris=["http://n"],
+        base_iri="http://base/",
+    )
+    assert checked.to_wire() == astuple(checked)
+    assert CheckedQuery.from_wire(checked.to_wire()) == checked
