@@ -10,7 +10,6 @@ Shared state is ``app.extensions["ccdkg"]``, a :class:`Ccdkg` with ``.store`` (t
 from __future__ import annotations
 
 import importlib
-import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ccdkg.server import accesslog
 from ccdkg.server.config import RELEASE_DIR, Config
 from ccdkg.server.engine import QueryEngine
 from ccdkg.server.meta import Meta
@@ -27,8 +27,6 @@ from ccdkg.server.nanopubs import Bundle
 from ccdkg.server.sparql import ReplayCache, ResponseCache
 from ccdkg.server.store import Overloaded, QueryError, Store, open_store
 from ccdkg.server.web import SiteState, build_site_state
-
-access_log = logging.getLogger("ccdkg.access")
 
 # One blueprint per concern. Each module exposes ``bp`` (a Blueprint) and may expose
 # ``init_app(app)`` for app-wide hooks (headers, error handlers, metrics). Add yours here.
@@ -164,22 +162,15 @@ def _start_clock() -> None:
 
 def _log_access(response: Response) -> Response:
     """One line per request: who, what, status, size, duration (and for queries: cache, query)."""
-    if access_log.isEnabledFor(logging.INFO):
+    if accesslog.enabled():
         started = g.get("ccdkg_started", time.monotonic())
-        ms = (time.monotonic() - started) * 1000
-        extra = ""
         query = g.get("ccdkg_query")
-        if query is not None:
-            short = " ".join(query.split())
-            extra = f" cache={g.get('ccdkg_cache', '-')} query={short[:200]!r}"
-        access_log.info(
-            '%s "%s %s" %s %s %.1fms%s',
-            request.remote_addr or "-",
-            request.method,
-            request.full_path.rstrip("?") if query is None else request.path,
+        accesslog.line(
+            request.remote_addr,
+            f"{request.method} {request.full_path.rstrip('?') if query is None else request.path}",
             response.status_code,
             response.calculate_content_length() if not response.is_streamed else "-",
-            ms,
-            extra,
+            (time.monotonic() - started) * 1000,
+            "" if query is None else accesslog.query_extra(g.get("ccdkg_cache", "-"), query),
         )
     return response

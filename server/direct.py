@@ -18,21 +18,18 @@ compares the two paths header for header.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 from ccdkg import formats
-from ccdkg.server import guard, ops, security
+from ccdkg.server import accesslog, guard, ops, security
 from ccdkg.server.engine import ALL_BUSY, QueryPool
 from ccdkg.server.formats import CACHE_CONTROL
 from ccdkg.server.query import check_query
 from ccdkg.server.sparql import ResponseCache, etag_for
 from ccdkg.server.store import Overloaded, QueryError
-
-access_log = logging.getLogger("ccdkg.access")
 
 # Longer query texts take the threaded path: the loop's turn per request stays short.
 MAX_DIRECT_QUERY = 16 * 1024
@@ -75,6 +72,7 @@ class DirectQueries:
         self.path = path
         self.query_ui = query_ui  # GET /sparql may answer a browser with the query UI (Flask's)
         self.trust_proxy = trust_proxy
+        self._request = "GET " + path  # the access log's request, as Flask's hook words it
         self.pool: QueryPool = ext.engine.pool
         self.cache: ResponseCache = ext.cache
         common = [
@@ -257,17 +255,14 @@ class DirectQueries:
         ops.DIRECT.inc()
         seconds = time.monotonic() - plain.started
         ops.count_direct(status, seconds)
-        if access_log.isEnabledFor(logging.INFO):
-            short = " ".join(plain.query.split())
-            access_log.info(
-                '%s "GET %s" %s %s %.1fms cache=%s query=%r',
-                plain.client or "-",
-                self.path,
+        if accesslog.enabled():
+            accesslog.line(
+                plain.client,
+                self._request,
                 status,
                 len(body),
                 seconds * 1000,
-                cache,
-                short[:200],
+                accesslog.query_extra(cache, plain.query),
             )
         return status, headers, body
 

@@ -53,12 +53,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def _logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
-    access = logging.getLogger("ccdkg.access")
-    access.addHandler(handler)
-    access.setLevel(logging.INFO)
-    access.propagate = False
+    from ccdkg.server import accesslog
+
+    accesslog.to_stream(sys.stderr)  # "2026-01-01T00:00:00 client "GET /…" 200 …", off the request thread
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # ours is the access log
 
 

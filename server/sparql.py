@@ -18,7 +18,6 @@ Responses to the immutable release are cached in memory and carry an ETag; a mat
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
 import time
 from collections import OrderedDict
@@ -28,12 +27,11 @@ from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, g, request
 
-from ccdkg.server import formats, guard
+from ccdkg.server import accesslog, formats, guard
 from ccdkg.server.query import check_query
 from ccdkg.server.store import Overloaded, QueryError
 
 bp = Blueprint("sparql", __name__)
-access_log = logging.getLogger("ccdkg.access")
 
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
@@ -141,16 +139,15 @@ class ReplayCache:
             status = 200
         if self.observe is not None:
             self.observe(status, time.monotonic() - started)
-        if access_log.isEnabledFor(logging.INFO):
+        if accesslog.enabled():
             query = parse_qs(environ.get("QUERY_STRING", "")).get("query", [""])[0]
-            access_log.info(
-                '%s "GET %s" %s %s %.1fms cache=replay query=%r',
-                environ.get("REMOTE_ADDR", "-"),
-                environ.get("SCRIPT_NAME", "") + self.path,
+            accesslog.line(
+                environ.get("REMOTE_ADDR"),
+                "GET " + environ.get("SCRIPT_NAME", "") + self.path,
                 status,
                 len(body),
                 (time.monotonic() - started) * 1000,
-                " ".join(query.split())[:200],
+                accesslog.query_extra("replay", query),
             )
         return [body]
 
