@@ -22,6 +22,7 @@ Results print as tables and go to bench/work/profile.json and bench/work/profile
 from __future__ import annotations
 
 import argparse
+import asyncio
 import collections
 import contextlib
 import http.client
@@ -124,6 +125,28 @@ def _environ(query: str, accept: str) -> dict:
     }
 
 
+class _Scope:
+    """What granian's RSGI scope gives server/direct.py for ``GET /sparql?query=…``."""
+
+    method = "GET"
+    path = "/sparql"
+    client = "127.0.0.1:50000"
+
+    def __init__(self, query: str, accept: str) -> None:
+        from urllib.parse import urlencode
+
+        self.query_string = urlencode({"query": query})
+        self.headers = {"host": "127.0.0.1:8000", "accept": accept, "user-agent": "ccdkg-bench"}
+
+
+def direct_lane(app):  # noqa: ANN201 - server/direct.py's DirectQueries, or None before it existed
+    try:
+        from ccdkg.server.direct import for_app
+    except ImportError:
+        return None
+    return for_app(app)
+
+
 def _request_path(ext) -> tuple[Callable, Callable, Callable, bool]:
     """(check, execute, run) as /sparql calls them, and whether execute and run include the check.
 
@@ -183,6 +206,15 @@ def in_process_layers(label: str, queries: list[Query], budget: float) -> dict:
             raise RuntimeError(f"{status[:1]}: {body[:200]!r}")
         return body
 
+    loop = asyncio.new_event_loop()
+    lane = direct_lane(app)
+
+    def direct(text: str, accept: str) -> object:
+        answer = loop.run_until_complete(lane.answer(_Scope(text, accept)))
+        if answer is None or answer[0] != 200:
+            raise RuntimeError(f"not answered on the direct path: {answer and answer[:1]}")
+        return answer
+
     layers: dict[str, Callable[[str, Query], object]] = {
         "bare": lambda t, q: bare.query(t, use_default_graph_as_union=True).serialize(
             format=ox.RdfFormat.N_TRIPLES if q.kind == "graph" else ox.QueryResultsFormat.JSON
@@ -193,6 +225,8 @@ def in_process_layers(label: str, queries: list[Query], budget: float) -> dict:
         "routing": lambda t, q: app.url_map.bind_to_environ(_environ(t, q.accept)).match(),
         "wsgi": lambda t, q: wsgi(t, q.accept),
     }
+    if lane is not None:
+        layers["direct"] = lambda t, q: direct(t, q.accept)
 
     def nolog(t: str, q: Query) -> object:
         access.setLevel(logging.WARNING)
@@ -215,6 +249,7 @@ def in_process_layers(label: str, queries: list[Query], budget: float) -> dict:
             else:
                 rows[slug][f"{name}_us"] = round(1e6 * value, 1)
     finally:
+        loop.close()
         ext.close()
         access.removeHandler(handler)
         sink.close()
@@ -354,11 +389,24 @@ def over_http(label: str, queries: list[Query], budget: float, work: Path) -> di
     return out
 
 
-STAGES = [
+# The chain of stages a plain GET /sparql takes in ccdkg serve, each layer minus the one below it:
+# since server/direct.py the direct path on granian's loop, before it the whole WSGI app.
+_COMMON = [
     ("engine + native serialization (bare pyoxigraph)", "bare", None),
     ("store layer (negotiation, dataset, capped buffer)", "store", "bare|bare+guard"),
     ("hand-off to the query worker (marshal, socketpair, wake-ups)", "pool", "store"),
     ("guard / check", "guard", None),
+]
+DIRECT_STAGES = [
+    *_COMMON,
+    (
+        "direct path: parse, negotiation, cache, ETag, headers, metrics, log (server/direct.py)",
+        "direct",
+        "pool+guard|pool",
+    ),
+    ("HTTP: granian + its event loop + client + loopback", "http", "direct"),
+]
+FLASK_STAGES = [
     ("Flask routing (url_map.match)", "routing", None),
     ("access log line", "wsgi", "wsgi_nolog"),
     (
@@ -366,38 +414,57 @@ STAGES = [
         "wsgi_nolog",
         "pool+guard+routing|pool+routing",
     ),
-    ("HTTP: server parse + response + client + loopback", "http", "wsgi"),
 ]
+WSGI_STAGES = [*_COMMON, *FLASK_STAGES, ("HTTP: server parse + response + client + loopback", "http", "wsgi")]
+
+
+def _chain(vals: dict[str, float], with_check: bool, chain: list) -> dict[str, float | None]:
+    col: dict[str, float | None] = {}
+    for stage, top, below in chain:
+        if top not in vals:
+            col[stage] = None
+            continue
+        if below and "|" in below:  # the store layer: with or without the check in it
+            below = below.split("|")[1 if with_check else 0]
+        base = 0.0
+        for part in (below or "").split("+"):
+            if part:
+                if part not in vals:
+                    base = float("nan")
+                    break
+                base += vals[part]
+        col[stage] = round(vals[top] - base, 1) if base == base else None
+    return col
+
+
+def _values(row: dict) -> dict[str, float]:
+    return {k[:-3]: v for k, v in row.items() if k.endswith("_us")}
 
 
 def stage_table(layers: dict, http: dict) -> dict[str, dict[str, float | None]]:
-    """µs per stage and query from the layers (differences of neighbouring layers)."""
+    """µs per stage and query from the layers (differences of neighbouring layers): the chain
+    a plain GET /sparql takes in ccdkg serve, which adds up to the total over HTTP."""
     table: dict[str, dict[str, float | None]] = {}
     for q, row in layers.items():
-        vals = {k[:-3]: v for k, v in row.items() if k.endswith("_us")}
-        with_check = bool(row.get("store_includes_check"))
+        vals = _values(row)
         if http.get("ccdkg", {}).get(q) is not None:
             vals["http"] = http["ccdkg"][q]
-        col: dict[str, float | None] = {}
-        for stage, top, below in STAGES:
-            if top not in vals:
-                col[stage] = None
-                continue
-            if below and "|" in below:  # the store layer: with or without the check in it
-                below = below.split("|")[1 if with_check else 0]
-            base = 0.0
-            for part in (below or "").split("+"):
-                if part:
-                    if part not in vals:
-                        base = float("nan")
-                        break
-                    base += vals[part]
-            col[stage] = round(vals[top] - base, 1) if base == base else None
+        chain = DIRECT_STAGES if "direct" in vals else WSGI_STAGES
+        col = _chain(vals, bool(row.get("store_includes_check")), chain)
         col["total over HTTP (ccdkg serve, c=1)"] = vals.get("http")
         for peer in ("oxigraph", "naive"):
             col[f"{peer} over HTTP (c=1)"] = http.get(peer, {}).get(q)
         table[q] = col
     return table
+
+
+def flask_table(layers: dict) -> dict[str, dict[str, float | None]]:
+    """The Flask path's own stages (what the direct path leaves to it: POST, HEAD, browsers …)."""
+    return {
+        q: _chain(_values(row), bool(row.get("store_includes_check")), FLASK_STAGES)
+        for q, row in layers.items()
+        if "direct_us" in row
+    }
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -407,10 +474,13 @@ def stage_table(layers: dict, http: dict) -> dict[str, dict[str, float | None]]:
 # their sys.path entry ("flask/app.py", "server/sparql.py" for this editable install).
 RULES: list[tuple[str, str | None, str]] = [
     ("logging/", None, "access log (logging)"),
+    ("server/accesslog.py", None, "access log (server/accesslog.py)"),
+    ("server/direct.py", None, "direct path (server/direct.py: parse, negotiation, cache, headers)"),
     ("prometheus_client/", None, "metrics (prometheus_client)"),
     ("server/guard.py", None, "guard / check"),
     ("server/query.py", None, "guard / check"),
     ("server/store.py", None, "engine + serialization (store.execute)"),
+    ("server/store/", None, "engine + serialization (store.execute)"),
     ("server/engine.py", None, "hand-off to the query worker"),
     ("werkzeug/routing/", None, "Flask routing"),
     ("flask/", None, "Flask / Werkzeug request and response"),
@@ -599,6 +669,18 @@ def markdown(result: dict) -> str:
     ]
     for stage in next(iter(table.values())):
         lines.append(f"| {stage} | " + " | ".join(_fmt(table[q][stage]) for q in queries) + " |")
+    flask = result.get("flask_stages") or {}
+    if flask:
+        lines += [
+            "",
+            "The Flask path, for what the direct path leaves to it (POST, HEAD, browsers, a busy pool), "
+            "the same queries through the WSGI app:",
+            "",
+            "| stage | " + " | ".join(flask) + " |",
+            "| --- | " + " | ".join("---:" for _ in flask) + " |",
+        ]
+        for stage in next(iter(flask.values())):
+            lines.append(f"| {stage} | " + " | ".join(_fmt(flask[q][stage]) for q in flask) + " |")
     faults = result["http"].get("faults", {})
     if faults:
         lines += [
@@ -703,6 +785,7 @@ def main(argv: list[str] | None = None) -> int:
         "layers_us": layers,
         "http": http,
         "stages": stage_table(layers, http),
+        "flask_stages": flask_table(layers),
         "samples": samples,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
