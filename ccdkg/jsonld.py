@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
-from pyld import jsonld
 
 from ccdkg.namespaces import PREFIXES
 
@@ -26,11 +25,17 @@ CONTEXT: dict[str, str] = {prefix: ns for prefix, ns in sorted(PREFIXES.items())
 def _no_remote_documents(url: str, options: Any = None) -> Any:
     # Safe by construction: our input is Oxigraph's expanded output, which names no context;
     # nothing here ever fetches one.
+    from pyld import jsonld
+
     raise jsonld.JsonLdError(f"remote JSON-LD documents are not loaded: {url}", "loading document failed")
 
 
 def compact(expanded: Any) -> dict[str, Any]:
     """An expanded JSON-LD document, compacted against :data:`CONTEXT` (embedded)."""
+    # Imported on first use: PyLD brings requests with it, ~25 MiB in every server process that
+    # would otherwise never write JSON-LD (the query workers, most requests).
+    from pyld import jsonld
+
     return jsonld.compact(expanded, {"@context": CONTEXT}, {"documentLoader": _no_remote_documents})
 
 
