@@ -22,6 +22,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from rdflib import Graph, URIRef
 
 from ccdkg.errors import InputError
+from ccdkg.formats import HTML, JSON, TURTLE, Format, negotiate
 from ccdkg.namespaces import BASE
 from ccdkg.validation.report import Report, curie
 from ccdkg.validation.worker import (
@@ -38,7 +39,7 @@ bp = Blueprint("validation", __name__, template_folder="templates")
 DEFAULT_MAX_BYTES = 5_000_000  # a few times the built graph's largest dump
 DEFAULT_DEADLINE = 10.0  # seconds, as the query deadline; the 5,000-triple built graph takes a few
 DEFAULT_WORKERS = 2  # uploads validated at once per server process
-OFFERS = ("application/json", "text/html", "text/turtle")
+OFFERS = (JSON, HTML, TURTLE)  # JSON first: a bare */* (curl) gets JSON, a browser's text/html wins
 
 
 def build_report_path() -> Path:
@@ -54,14 +55,17 @@ def _build_report(path: Path, mtime: float) -> Report:
     return Report.from_graph(graph)
 
 
+def _wanted() -> Format:
+    """JSON, HTML or Turtle by Accept alone (``format=`` names the upload's syntax here, not the
+    answer's). A report or an error is never a 406: a client that accepts none of them gets JSON."""
+    return negotiate(OFFERS, request.headers.get("Accept")) or JSON
+
+
 def _answer(report: Report, *, title: str, status: int = 200, source: str = "") -> Response:
-    best = request.accept_mimetypes.best_match(OFFERS, default="application/json")
-    # A browser sends text/html with a higher weight than */*; a bare */* (curl) gets JSON.
-    if request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]:
-        best = "text/html"
-    if best == "text/turtle":
+    best = _wanted()
+    if best is TURTLE:
         return Response(report.turtle(), status=status, mimetype="text/turtle")
-    if best == "text/html":
+    if best is HTML:
         page = render_template(
             "validation/report.html",
             report=report,
@@ -213,13 +217,11 @@ def _deadline() -> float:
 
 
 def _error(status: int, message: str) -> Response:
-    best = request.accept_mimetypes.best_match(OFFERS, default="application/json")
-    if request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]:
-        best = "text/html"
-    if best == "text/html":
+    best = _wanted()
+    if best is HTML:
         page = render_template("validation/form.html", max_bytes=_max_bytes(), error=message)
         return Response(page, status=status, mimetype="text/html")
-    if best == "text/turtle":
+    if best is TURTLE:
         return Response(f"# error: {message}\n", status=status, mimetype="text/plain")
     import json
 
