@@ -4,13 +4,14 @@ The factory opens the store (loading the data once, before any worker forks) and
 blueprint per concern; the counts for the service description and VoID wait for their first use.
 Shared state is ``app.extensions["ccdkg"]``, a :class:`Ccdkg` with ``.store`` (trusted native queries:
 ``select``/``ask``/``construct``), ``.engine`` (user queries with deadlines), ``.config``,
-``.meta`` and ``.cache``.
+``.meta``, ``.cache``, and built on first use ``.site``, ``.nanopubs`` and ``.upload_slots``.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,6 +75,12 @@ class Ccdkg:
         """The release's nanopublications, when the release is what is served (server/nanopubs.py)."""
         serving_release = not self.config.data and not self.config.is_remote
         return Bundle(RELEASE_DIR) if serving_release else None
+
+    @cached_property
+    def upload_slots(self) -> threading.BoundedSemaphore:
+        """How many uploads /validate checks at once in this process (server/validation.py); made
+        after gunicorn forks, by the first upload, so each server process has its own."""
+        return threading.BoundedSemaphore(self.config.upload_workers)
 
     def close(self) -> None:
         self.engine.close()

@@ -16,9 +16,10 @@ import math
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.blueprints import BlueprintSetupState
 from rdflib import Graph, URIRef
 
 from ccdkg.errors import InputError
@@ -33,6 +34,9 @@ from ccdkg.validation.worker import (
     prestart,
     validate_isolated,
 )
+
+if TYPE_CHECKING:
+    from ccdkg.server.config import Config
 
 bp = Blueprint("validation", __name__, template_folder="templates")
 
@@ -177,32 +181,36 @@ def validate_upload() -> Response:
     return _answer(report, title="Validation report of your data")
 
 
-_SLOTS_LOCK = threading.Lock()
+# A bare app (the blueprint alone, as the tests mount it) has no server state to hold its slots.
+_BARE_SLOTS = "ccdkg.validation.slots"
+
+
+@bp.record_once
+def _bare_app_slots(state: BlueprintSetupState) -> None:
+    """Registration runs once, before any request: the slots need no lock of their own."""
+    app = state.app
+    if "ccdkg" not in app.extensions:
+        workers = app.config.get("VALIDATION_WORKERS", DEFAULT_WORKERS)
+        app.extensions[_BARE_SLOTS] = threading.BoundedSemaphore(workers)
 
 
 def _slots() -> threading.BoundedSemaphore:
-    """This app's upload slots (one set per server process: gunicorn forks before any request)."""
-    with _SLOTS_LOCK:
-        slots = current_app.extensions.get("ccdkg.validation.slots")
-        if slots is None:
-            slots = threading.BoundedSemaphore(_setting("VALIDATION_WORKERS", "upload_workers"))
-            current_app.extensions["ccdkg.validation.slots"] = slots
-        return slots
+    """This app's upload slots: the server state's (``Ccdkg.upload_slots``), or a bare app's."""
+    state = current_app.extensions.get("ccdkg")
+    return state.upload_slots if state is not None else current_app.extensions[_BARE_SLOTS]
 
 
-def _setting(key: str, field: str) -> Any:
-    """An app.config value (a bare app, tests) or else the server's Config (``create_app``)."""
-    if key in current_app.config:
-        return current_app.config[key]
-    ext = current_app.extensions.get("ccdkg")
-    config = getattr(ext, "config", None)
-    if config is not None:
-        return getattr(config, field)
-    return {"upload_workers": DEFAULT_WORKERS, "upload_max_memory": DEFAULT_MAX_MEMORY}.get(field)
+def _config() -> Config | None:
+    """The server's Config (``create_app``); None for a bare app, which has app.config and the defaults."""
+    state = current_app.extensions.get("ccdkg")
+    return state.config if state is not None else None
 
 
 def _max_memory() -> int | None:
-    return _setting("VALIDATION_MAX_MEMORY", "upload_max_memory")
+    if "VALIDATION_MAX_MEMORY" in current_app.config:
+        return current_app.config["VALIDATION_MAX_MEMORY"]
+    config = _config()
+    return config.upload_max_memory if config is not None else DEFAULT_MAX_MEMORY
 
 
 def _max_bytes() -> int:
@@ -212,7 +220,7 @@ def _max_bytes() -> int:
 def _deadline() -> float:
     if "VALIDATION_DEADLINE" in current_app.config:
         return float(current_app.config["VALIDATION_DEADLINE"])
-    config = getattr(current_app.extensions.get("ccdkg"), "config", None)
+    config = _config()
     return config.upload_deadline_seconds if config is not None else DEFAULT_DEADLINE
 
 
