@@ -77,11 +77,17 @@ def serve_resource(
     return web.remember_lang(resp)
 
 
+def _document(rest: str) -> tuple[str, formats.Format | None]:
+    """The name a document URL gives and the format its extension forces; 404 when it names no IRI."""
+    name, forced = split_ext(rest)
+    if _NOT_IRI.intersection(name):
+        abort(404)
+    return name, forced
+
+
 @bp.route("/id/<path:rest>")
 def resource(rest: str) -> Response:
-    path, forced = split_ext(rest)
-    if _NOT_IRI.intersection(path):
-        abort(404)
+    path, forced = _document(rest)
     return serve_resource(web.iri_for_path("id/" + path), "/id/" + path, forced)
 
 
@@ -152,9 +158,7 @@ def terms_overview(landing: bool = False) -> Response:
 
 @bp.route("/ontology/term/<path:rest>")
 def term(rest: str) -> Response:
-    name, forced = split_ext(rest)
-    if _NOT_IRI.intersection(name):
-        abort(404)
+    name, forced = _document(rest)
     iri = web.public_base() + "ontology#" + name
     extra: dict[str, Any] = {"term": True, "name": name}
     if choose_format(forced) is formats.HTML:
