@@ -1,10 +1,14 @@
-"""Helpers every test area may use: reading the site's pages as a browser asks for them."""
+"""Helpers every test area may use: reading the site's pages as a browser asks for them, and keeping
+measured figures for the closing notes."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"  # gitignored
 
 #: What a browser sends: HTML first, anything else at a lower weight.
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -27,3 +31,15 @@ def jsonld_blocks(html: str) -> list:
     return [
         json.loads(m) for m in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     ]
+
+
+def record_figure(artifact: str, name: str, value: object) -> None:
+    """Keep a measured figure (status, seconds, p99) in test-artifacts/<artifact>, beside the others."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / artifact
+    try:
+        figures = json.loads(path.read_text())
+    except (OSError, ValueError):
+        figures = {}
+    figures[name] = value
+    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
