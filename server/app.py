@@ -4,15 +4,16 @@ The factory opens the store (loading the data once, before any worker forks) and
 blueprint per concern; the counts for the service description and VoID wait for their first use.
 Shared state is ``app.extensions["ccdkg"]``, a :class:`Ccdkg` with ``.store`` (trusted native queries:
 ``select``/``ask``/``construct``), ``.engine`` (user queries with deadlines), ``.config``,
-``.meta`` and ``.cache``.
+``.meta``, ``.cache``, ``.upload_slots``, and built on first use ``.site`` and ``.nanopubs``.
 """
 
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -60,8 +61,16 @@ class Ccdkg:
     engine: QueryEngine
     meta: Meta
     cache: ResponseCache
+    # How many uploads /validate checks at once (server/validation.py). Made here, before any request
+    # holds it: a worker forked later gets its own copy, all free. Not a cached_property, whose lock
+    # Python 3.12 dropped: two first uploads could each make a set and pass the cap.
+    upload_slots: threading.BoundedSemaphore = field(init=False)
 
-    # Read from the immutable release once, by the first request that needs it (functools locks it).
+    def __post_init__(self) -> None:
+        self.upload_slots = threading.BoundedSemaphore(self.config.upload_workers)
+
+    # Read from the immutable release by the first request that needs it (on Python 3.12+, whose
+    # cached_property has no lock, two first requests may both read it: the same value, twice the work).
     @cached_property
     def site(self) -> SiteState:
         """Labels, graph statuses and inverses for the pages (server/web.py)."""

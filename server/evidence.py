@@ -1,6 +1,6 @@
 """Evidence as people read it: each statement's passages once, as clean text, with where to read them.
 
-``pages.resource_view`` collects the passages behind a page's statements; this module turns them into
+``pages.views.resource_view`` collects the passages behind a page's statements; this module turns them into
 what the template shows: the quote without the copy's markup, a Table 1 cell inside its row, a link
 into the reader, and one list of passages per property instead of the same quote under every value.
 """
@@ -24,7 +24,7 @@ def is_shown(e: dict[str, Any]) -> bool:
 
 
 def enrich(e: dict[str, Any]) -> dict[str, Any]:
-    """A passage from ``pages._evidence`` with clean text, its Table 1 row and its place in the reader."""
+    """A passage from ``pages.queries.evidence`` with clean text, its Table 1 row and its reader link."""
     from .reader import article, reader_href
 
     out = dict(e)

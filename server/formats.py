@@ -49,18 +49,13 @@ CACHE_CONTROL = "public, max-age=300"
 def negotiate(kind: Kind, accept: str | None, format_param: str | None = None) -> Format | None:
     """The format of ``kind`` for an Accept / format= pair, None when none is acceptable.
 
-    For the stores (``server/store.py``), which get the request's values passed down; views call
+    For the stores (``server/store/``), which get the request's values passed down; views call
     :func:`choose`.
     """
     try:
         return _negotiate(of_kind(kind), accept, format_param)
     except FormatError:
         return None
-
-
-def offered(kind: Kind) -> str:
-    """The media types of ``kind``, for a message."""
-    return ", ".join(f.media_type for f in of_kind(kind))
 
 
 def choose(
@@ -165,6 +160,5 @@ __all__ = [
     "conditional_response",
     "negotiate",
     "not_acceptable",
-    "offered",
     "plain_error",
 ]

@@ -32,6 +32,7 @@ import yaml
 from flask import Blueprint, Response, jsonify, render_template, request
 from pypinyin import Style, pinyin
 
+from ccdkg.formats import HTML, JSON, negotiate
 from ccdkg.labels import to_simplified
 from ccdkg.namespaces import CCD, DCTERMS, OA
 
@@ -349,8 +350,9 @@ def search_page() -> Response:
     limit = min(max(request.args.get("limit", 50, type=int) or 50, 1), 200)
     hits = search(q, limit=limit) if q.strip() else []
     passages = search_text(q, limit=limit) if q.strip() else []
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    if request.args.get("format") == "json" or best == "application/json":
+    # HTML unless JSON is asked for (format=json, or Accept preferring it); never a 406
+    best = negotiate((HTML, JSON), request.headers.get("Accept"))
+    if request.args.get("format") == "json" or best is JSON:
         resp = jsonify({"query": q, "count": len(hits), "results": hits, "passages": passages})
     else:
         resp = Response(

@@ -16,12 +16,14 @@ import math
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.blueprints import BlueprintSetupState
 from rdflib import Graph, URIRef
 
 from ccdkg.errors import InputError
+from ccdkg.formats import HTML, JSON, TURTLE, Format, negotiate
 from ccdkg.namespaces import BASE
 from ccdkg.validation.report import Report, curie
 from ccdkg.validation.worker import (
@@ -33,12 +35,15 @@ from ccdkg.validation.worker import (
     validate_isolated,
 )
 
+if TYPE_CHECKING:
+    from ccdkg.server.config import Config
+
 bp = Blueprint("validation", __name__, template_folder="templates")
 
 DEFAULT_MAX_BYTES = 5_000_000  # a few times the built graph's largest dump
 DEFAULT_DEADLINE = 10.0  # seconds, as the query deadline; the 5,000-triple built graph takes a few
 DEFAULT_WORKERS = 2  # uploads validated at once per server process
-OFFERS = ("application/json", "text/html", "text/turtle")
+OFFERS = (JSON, HTML, TURTLE)  # JSON first: a bare */* (curl) gets JSON, a browser's text/html wins
 
 
 def build_report_path() -> Path:
@@ -54,14 +59,17 @@ def _build_report(path: Path, mtime: float) -> Report:
     return Report.from_graph(graph)
 
 
+def _wanted() -> Format:
+    """JSON, HTML or Turtle by Accept alone (``format=`` names the upload's syntax here, not the
+    answer's). A report or an error is never a 406: a client that accepts none of them gets JSON."""
+    return negotiate(OFFERS, request.headers.get("Accept")) or JSON
+
+
 def _answer(report: Report, *, title: str, status: int = 200, source: str = "") -> Response:
-    best = request.accept_mimetypes.best_match(OFFERS, default="application/json")
-    # A browser sends text/html with a higher weight than */*; a bare */* (curl) gets JSON.
-    if request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]:
-        best = "text/html"
-    if best == "text/turtle":
+    best = _wanted()
+    if best is TURTLE:
         return Response(report.turtle(), status=status, mimetype="text/turtle")
-    if best == "text/html":
+    if best is HTML:
         page = render_template(
             "validation/report.html",
             report=report,
@@ -173,32 +181,36 @@ def validate_upload() -> Response:
     return _answer(report, title="Validation report of your data")
 
 
-_SLOTS_LOCK = threading.Lock()
+# A bare app (the blueprint alone, as the tests mount it) has no server state to hold its slots.
+_BARE_SLOTS = "ccdkg.validation.slots"
+
+
+@bp.record_once
+def _bare_app_slots(state: BlueprintSetupState) -> None:
+    """Registration runs once, before any request: the slots need no lock of their own."""
+    app = state.app
+    if "ccdkg" not in app.extensions:
+        workers = app.config.get("VALIDATION_WORKERS", DEFAULT_WORKERS)
+        app.extensions[_BARE_SLOTS] = threading.BoundedSemaphore(workers)
 
 
 def _slots() -> threading.BoundedSemaphore:
-    """This app's upload slots (one set per server process: gunicorn forks before any request)."""
-    with _SLOTS_LOCK:
-        slots = current_app.extensions.get("ccdkg.validation.slots")
-        if slots is None:
-            slots = threading.BoundedSemaphore(_setting("VALIDATION_WORKERS", "upload_workers"))
-            current_app.extensions["ccdkg.validation.slots"] = slots
-        return slots
+    """This app's upload slots: the server state's (``Ccdkg.upload_slots``), or a bare app's."""
+    state = current_app.extensions.get("ccdkg")
+    return state.upload_slots if state is not None else current_app.extensions[_BARE_SLOTS]
 
 
-def _setting(key: str, field: str) -> Any:
-    """An app.config value (a bare app, tests) or else the server's Config (``create_app``)."""
-    if key in current_app.config:
-        return current_app.config[key]
-    ext = current_app.extensions.get("ccdkg")
-    config = getattr(ext, "config", None)
-    if config is not None:
-        return getattr(config, field)
-    return {"upload_workers": DEFAULT_WORKERS, "upload_max_memory": DEFAULT_MAX_MEMORY}.get(field)
+def _config() -> Config | None:
+    """The server's Config (``create_app``); None for a bare app, which has app.config and the defaults."""
+    state = current_app.extensions.get("ccdkg")
+    return state.config if state is not None else None
 
 
 def _max_memory() -> int | None:
-    return _setting("VALIDATION_MAX_MEMORY", "upload_max_memory")
+    if "VALIDATION_MAX_MEMORY" in current_app.config:
+        return current_app.config["VALIDATION_MAX_MEMORY"]
+    config = _config()
+    return config.upload_max_memory if config is not None else DEFAULT_MAX_MEMORY
 
 
 def _max_bytes() -> int:
@@ -208,18 +220,16 @@ def _max_bytes() -> int:
 def _deadline() -> float:
     if "VALIDATION_DEADLINE" in current_app.config:
         return float(current_app.config["VALIDATION_DEADLINE"])
-    config = getattr(current_app.extensions.get("ccdkg"), "config", None)
+    config = _config()
     return config.upload_deadline_seconds if config is not None else DEFAULT_DEADLINE
 
 
 def _error(status: int, message: str) -> Response:
-    best = request.accept_mimetypes.best_match(OFFERS, default="application/json")
-    if request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]:
-        best = "text/html"
-    if best == "text/html":
+    best = _wanted()
+    if best is HTML:
         page = render_template("validation/form.html", max_bytes=_max_bytes(), error=message)
         return Response(page, status=status, mimetype="text/html")
-    if best == "text/turtle":
+    if best is TURTLE:
         return Response(f"# error: {message}\n", status=status, mimetype="text/plain")
     import json
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -28,6 +27,8 @@ from ccdkg.server.store import Store
 if TYPE_CHECKING:
     from ccdkg.server.app import Ccdkg
 from ccdkg.namespaces import BASE, CCD, ONTOLOGY_IRI
+
+T = TypeVar("T")
 
 LANGS = ("zh-Hans", "en", "zh-Hant")
 DEFAULT_LANG = "zh-Hans"
@@ -100,13 +101,25 @@ def sparql_iri(iri: str) -> str:
 # --------------------------------------------------------------------------- the site state
 
 
+class Once(Generic[T]):
+    """One value, built by the first caller that needs it: functools.cached_property builds it once
+    (under its lock on Python 3.11; 3.12 dropped that lock, so two first callers may both build it,
+    which costs time but not correctness: the release is immutable)."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+
+    @cached_property
+    def value(self) -> T:
+        return self._build()
+
+
 @dataclass
 class SiteState:
     labels: dict[str, dict[str, str]]  # iri -> lang -> label (lang "" for untagged)
     graph_status: dict[str, str]  # named graph IRI -> status IRI
     inverse: dict[str, str]  # property -> its declared inverse
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    cache: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Once[Any]] = field(default_factory=dict)  # web.cached's, by key
 
 
 def site() -> SiteState:
@@ -114,14 +127,10 @@ def site() -> SiteState:
     return ext().site
 
 
-def cached(key: str, build: Any) -> Any:
+def cached(key: str, build: Callable[[], T]) -> T:
     """A value computed once per application from the immutable release (the SVG, the index)."""
-    state = site()
-    if key not in state.cache:
-        with state.lock:
-            if key not in state.cache:
-                state.cache[key] = build()
-    return state.cache[key]
+    # setdefault is one atomic step: concurrent first callers all get the same Once
+    return site().values.setdefault(key, Once(build)).value
 
 
 def build_site_state(st: Store) -> SiteState:

@@ -4,6 +4,9 @@
 ``tests/server/fixture.trig`` (shaped like the release: the four named graphs, union default
 graph) from the in-memory store, with its query worker pool. ``make_app(**settings)`` builds
 another (cached per settings) for tests that need a different configuration.
+
+``web_app`` / ``web_client``: the web pages' dataset (``tests/ui/fixture.trig``, written to
+docs/data-model.md); ``release_app`` / ``c``: the built graph (skipped before ``ccdkg build``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .ui.conftest import RELEASE
+from .ui.conftest import make_app as make_site_app
 
 FIXTURE_TRIG = Path(__file__).parent / "server" / "fixture.trig"
 
@@ -44,3 +50,29 @@ def app(make_app: Any) -> Any:
 @pytest.fixture()
 def client(app: Any) -> Any:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def web_app() -> Iterator[Any]:
+    app = make_site_app()
+    yield app
+    app.extensions["ccdkg"].close()
+
+
+@pytest.fixture()
+def web_client(web_app: Any) -> Any:
+    return web_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def release_app() -> Iterator[Any]:
+    if not RELEASE.exists():
+        pytest.skip("needs the built graph (ccdkg build)")
+    app = make_site_app(RELEASE)
+    yield app
+    app.extensions["ccdkg"].close()
+
+
+@pytest.fixture()
+def c(release_app: Any) -> Any:
+    return release_app.test_client()

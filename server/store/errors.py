@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ccdkg.server import formats
+from ccdkg.formats import Kind, not_acceptable_text, of_kind
 
 
 class QueryError(Exception):
@@ -38,11 +38,9 @@ class BadDataset(QueryError):
 class NotAcceptable(QueryError):
     status = 406
 
-    def __init__(self, kind: formats.Kind) -> None:
-        super().__init__(
-            f"none of the formats this server writes for {kind} results is acceptable; "
-            f"it offers {formats.offered(kind)} (use Accept or format=)"
-        )
+    def __init__(self, kind: Kind) -> None:
+        # Worded as every other 406 (the endpoint's own, pages, metadata): one function says it.
+        super().__init__(not_acceptable_text(of_kind(kind), "the result of this query"))
 
 
 class ResultTooLarge(QueryError):

@@ -19,13 +19,15 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+
+from ..helpers import record_figure as shared_record_figure
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "server" / "fixture.trig"
 CCDKG = Path(sys.executable).parent / "ccdkg"
 DEADLINE = 2.0
-ARTIFACTS = ROOT / "test-artifacts"
 GRAPH = "https://w3id.org/ccdkg/id/graph/"
 SERVED = [GRAPH + name for name in ("ontology", "stated", "interpreted", "links")]
 
@@ -181,13 +183,5 @@ class Canary:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
-def record_figure(name: str, value: object) -> None:
-    """Keep measured figures (status, seconds, p99) for the closing note: test-artifacts/safety.json."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / "safety.json"
-    try:
-        figures = json.loads(path.read_text())
-    except (OSError, ValueError):
-        figures = {}
-    figures[name] = value
-    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+# Measured figures (status, seconds, p99) for the closing note: test-artifacts/safety.json.
+record_figure = partial(shared_record_figure, "safety.json")

@@ -19,7 +19,7 @@ import pytest
 
 from ccdkg.server import direct
 
-from .test_deadline import HEAVY
+from .test_engine import HEAVY
 
 _HTTP_LAYER = {"date", "server", "content-length"}
 _NONCE = itertools.count()

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import re
 
 import pyoxigraph as ox
 import pytest
+
+from ..helpers import page
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -187,3 +191,55 @@ def test_counts_wait_for_their_first_use(make_app):
     assert not meta._counted  # create_app does not scan the store
     assert app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"}).status_code == 200
     assert meta._counted and meta.triples > 0 and meta.quads >= meta.triples
+
+
+def _graph(response):
+    import pyoxigraph as ox
+
+    return set(ox.parse(response.data, format=ox.RdfFormat.TURTLE))
+
+
+def test_the_service_description_describes_the_dataset_as_void_does(client):
+    import pyoxigraph as ox
+
+    sd = {q.triple for q in _graph(client.get("/sparql", headers={"Accept": "text/turtle"}))}
+    void = {q.triple for q in _graph(client.get("/.well-known/void", headers={"Accept": "text/turtle"}))}
+    dataset = ox.NamedNode("https://w3id.org/ccdkg/.well-known/void#dataset")
+    about = {t for t in void if t.subject == dataset}
+    dumps = {t for t in about if t.predicate.value == "http://rdfs.org/ns/void#dataDump"}
+    assert dumps and {t.object.value for t in dumps} >= {"http://localhost/downloads/ccdkg.trig"}
+    assert about <= sd  # every statement about the dataset, its dumps included
+    sd_about = {t for t in sd if t.subject == dataset}
+    assert sd_about == about  # and no other description of the same IRI
+
+
+def test_the_ontology_json_ld_download_is_one_graph_plain_rdflib_reads(client):
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    nt = client.get("/downloads/ontology.nt").data
+    want = len({q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)})
+    body = client.get("/downloads/ontology.jsonld").data
+    assert want > 0
+    assert len(Graph().parse(data=body, format="json-ld")) == want
+    assert "@context" in json.loads(body)
+
+
+def test_downloads_page_lists_links_sizes_formats_and_checksums(c):
+    html = page(c, "/downloads/")
+    assert 'href="/downloads/ccdkg.trig" download' in html and "application/trig" in html
+    assert re.search(r'<code class="hash">[0-9a-f]{64}</code>', html)
+    assert re.search(r'<td class="num">[\d.]+ (KB|MB)</td>', html)
+    text = c.get("/downloads/", headers={"Accept": "*/*"})
+    assert text.mimetype == "text/plain" and "ccdkg.trig" in text.get_data(as_text=True)
+
+
+def test_void_is_a_readable_page_in_a_browser_and_rdf_for_programs(c):
+    html = page(c, "/.well-known/void")
+    assert (
+        '<header class="site">' in html
+        and "void:Dataset" in html
+        and 'href="/.well-known/void?format=turtle"' in html
+    )
+    rdf = c.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert rdf.mimetype == "text/turtle"

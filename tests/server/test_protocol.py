@@ -344,17 +344,6 @@ def test_unknown_format_name_is_400_and_a_format_the_form_lacks_is_406(client):
     assert "text/csv" in r.get_data(as_text=True)
 
 
-def test_406_is_worded_alike_everywhere(client):
-    for path in ("/sparql?query=ASK%7B%7D", "/sparql", "/.well-known/void", "/id/city/shanghai"):
-        r = client.get(path, headers={"Accept": "image/png"})
-        body = r.get_data(as_text=True)
-        assert r.status_code == 406 and r.mimetype == "text/plain"
-        assert body.startswith("406 Not Acceptable: ") and "(ask with Accept or format=)" in body, body
-    # the endpoint names what the query's form can be written as (the query page is no result format)
-    body = client.get("/sparql?query=ASK%7B%7D", headers={"Accept": "image/png"}).get_data(as_text=True)
-    assert "text/csv" in body and "text/turtle" not in body and "text/html" not in body
-
-
 # ---- HEAD mirrors GET ----------------------------------------------------------------------------
 
 
@@ -383,27 +372,7 @@ def test_head_answers_as_get_does_without_the_body(client, path, accept):
         assert head.headers.get(name) == get.headers.get(name), name
 
 
-# ---- the dataset is described once ----------------------------------------------------------------
-
-
-def _graph(response):
-    import pyoxigraph as ox
-
-    return set(ox.parse(response.data, format=ox.RdfFormat.TURTLE))
-
-
-def test_the_service_description_describes_the_dataset_as_void_does(client):
-    import pyoxigraph as ox
-
-    sd = {q.triple for q in _graph(client.get("/sparql", headers={"Accept": "text/turtle"}))}
-    void = {q.triple for q in _graph(client.get("/.well-known/void", headers={"Accept": "text/turtle"}))}
-    dataset = ox.NamedNode("https://w3id.org/ccdkg/.well-known/void#dataset")
-    about = {t for t in void if t.subject == dataset}
-    dumps = {t for t in about if t.predicate.value == "http://rdfs.org/ns/void#dataDump"}
-    assert dumps and {t.object.value for t in dumps} >= {"http://localhost/downloads/ccdkg.trig"}
-    assert about <= sd  # every statement about the dataset, its dumps included
-    sd_about = {t for t in sd if t.subject == dataset}
-    assert sd_about == about  # and no other description of the same IRI
+# ---- the dataset as loaded ---------------------------------------------------------------------------
 
 
 def test_data_files_load_with_their_own_location_as_base(make_app, tmp_path):
@@ -420,35 +389,7 @@ def test_data_files_load_with_their_own_location_as_base(make_app, tmp_path):
     assert row["o"]["value"] == (tmp_path / "other").resolve().as_uri()
 
 
-# ---- data for engineers: JSON-LD with the published @context, TriG/N-Quads, caching ---------------
-
-
-def test_resource_json_ld_is_compact_with_the_published_context(client):
-    import pyoxigraph as ox
-    from rdflib import Graph
-
-    context = client.get("/context.jsonld")
-    assert context.status_code == 200 and context.mimetype == "application/ld+json"
-    r = client.get("/id/city/shanghai", headers={"Accept": "application/ld+json"})
-    doc = r.get_json(force=True)
-    assert doc["@context"] == context.get_json(force=True)["@context"]  # embedded: readers fetch nothing
-    assert "rdfs:label" in json.dumps(doc, ensure_ascii=False)
-    turtle = client.get("/id/city/shanghai", headers={"Accept": "text/turtle"}).data
-    expected = {q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)}
-    assert len(Graph().parse(data=r.data, format="json-ld")) == len(expected)
-    assert {q.triple for q in ox.parse(r.data, format=ox.RdfFormat.JSON_LD)} == expected
-
-
-def test_the_ontology_json_ld_download_is_one_graph_plain_rdflib_reads(client):
-    import pyoxigraph as ox
-    from rdflib import Graph
-
-    nt = client.get("/downloads/ontology.nt").data
-    want = len({q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)})
-    body = client.get("/downloads/ontology.jsonld").data
-    assert want > 0
-    assert len(Graph().parse(data=body, format="json-ld")) == want
-    assert "@context" in json.loads(body)
+# ---- data for engineers: the released JSON-LD with the published @context -------------------------
 
 
 def test_the_released_json_ld_dump_carries_the_context():
@@ -457,49 +398,3 @@ def test_the_released_json_ld_dump_carries_the_context():
 
     doc = json.loads((RELEASE_DIR / "ccdkg.jsonld").read_text(encoding="utf-8"))
     assert doc["@context"] == CONTEXT
-
-
-@pytest.mark.parametrize(("accept", "ext"), [("application/trig", "trig"), ("application/n-quads", "nq")])
-def test_resources_in_trig_and_n_quads_keep_their_named_graphs(client, accept, ext):
-    import pyoxigraph as ox
-
-    r = client.get("/id/city/shanghai", headers={"Accept": accept})
-    assert r.status_code == 200 and r.mimetype == accept
-    assert r.headers["Content-Location"] == f"/id/city/shanghai.{ext}"
-    quads = list(ox.parse(r.data, format=ox.RdfFormat.from_media_type(accept)))
-    graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
-    assert {"https://w3id.org/ccdkg/id/graph/stated", "https://w3id.org/ccdkg/id/graph/links"} <= graphs
-    assert client.get(f"/id/city/shanghai.{ext}").data == r.data
-    turtle = client.get("/id/city/shanghai", headers={"Accept": "text/turtle"}).data
-    assert {q.triple for q in quads} == {q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)}
-
-
-@pytest.mark.parametrize(
-    ("path", "accept"),
-    [
-        ("/", "text/html"),
-        ("/id/city/shanghai", "text/html"),
-        ("/id/city/shanghai", "text/turtle"),
-        ("/ontology", "text/html"),
-        ("/ontology", "text/turtle"),
-        ("/ontology/terms", "text/html"),
-        ("/query", "text/html"),
-        ("/search?q=shanghai", "text/html"),
-        ("/validation", "text/html"),
-        ("/downloads/", "*/*"),
-        ("/.well-known/void", "text/turtle"),
-        ("/context.jsonld", "*/*"),
-        ("/sparql", "text/turtle"),
-    ],
-)
-def test_every_page_has_an_etag_and_cache_control_and_answers_304(client, path, accept):
-    r = client.get(path, headers={"Accept": accept})
-    assert r.status_code == 200
-    assert r.headers.get("ETag")
-    assert "max-age=" in r.headers.get("Cache-Control", "") and "no-cache" not in r.headers["Cache-Control"]
-    again = client.get(path, headers={"Accept": accept, "If-None-Match": r.headers["ETag"]})
-    assert again.status_code == 304 and again.data == b""
-
-
-def test_metrics_are_never_cached(client):
-    assert "max-age" not in client.get("/metrics").headers.get("Cache-Control", "")

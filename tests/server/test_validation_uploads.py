@@ -15,15 +15,15 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from ..helpers import record_figure
 from .helpers import FIXTURE, free_port, stop
 from .hostile import deep_turtle, laughs
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 DEADLINE = 3.0  # the server's query deadline; uploads get no longer
 
 
@@ -104,16 +104,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop(server.proc)  # type: ignore[arg-type]
 
 
-def record(name: str, value: object) -> None:
-    """Measured figures for the closing note: test-artifacts/uploads.json."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / "uploads.json"
-    try:
-        figures = json.loads(path.read_text())
-    except (OSError, ValueError):
-        figures = {}
-    figures[name] = value
-    path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+# Measured figures for the closing note: test-artifacts/uploads.json.
+record = partial(record_figure, "uploads.json")
 
 
 def test_laughs_is_refused_at_parse_time(live: Server) -> None:

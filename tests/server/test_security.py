@@ -131,16 +131,3 @@ def test_cors_preflight_for_queries(client):
     assert got.status_code == 200
     assert got.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in got.headers["Access-Control-Expose-Headers"]
-
-
-def test_health_readiness_and_metrics(client):
-    assert client.get("/healthz").status_code == 200
-    ready = client.get("/readyz")
-    assert ready.status_code == 200, ready.get_data(as_text=True)
-    client.get("/sparql", query_string={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> {} }"})
-    text = client.get("/metrics").get_data(as_text=True)
-    assert 'ccdkg_query_refusals_total{reason="service"}' in text
-    assert "ccdkg_http_requests_total" in text
-    assert "ccdkg_http_request_duration_seconds_bucket" in text
-    assert "ccdkg_query_timeouts_total" in text
-    assert "ccdkg_query_workers_killed_total" in text

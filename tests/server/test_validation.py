@@ -10,7 +10,7 @@ from flask import Flask
 
 from ccdkg.server import validation as blueprint
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "validation"  # the shapes' fixture files
 VALID = (HERE / "valid-minimal.ttl").read_bytes()
 INVALID = (HERE / "invalid-city-two-countries.ttl").read_bytes()
 
