@@ -30,7 +30,6 @@ from typing import Any
 
 import yaml
 from flask import Blueprint, Response, jsonify, render_template, request
-from pypinyin import Style, pinyin
 
 from ccdkg.formats import HTML, JSON, negotiate
 from ccdkg.labels import to_simplified
@@ -98,6 +97,10 @@ def fold(text: str) -> str:
 
 def pinyin_keys(text: str) -> set[str]:
     """Every toneless pinyin reading of a Chinese label, run together (capped for long labels)."""
+    # Imported when the index is first built: its dictionaries are ~55 MiB, in a server process
+    # (and every query worker forked from it) that may never be asked to search.
+    from pypinyin import Style, pinyin
+
     simplified = to_simplified(text)
     syllables = pinyin(simplified, style=Style.NORMAL, heteronym=True, errors="default")
     readings: list[list[str]] = []
