@@ -521,7 +521,7 @@ def summarize_samples(raw: Path, requests: int, rate: int, top: int = 12) -> dic
             continue
         n = int(count)
         frames = stack.split(";")
-        worker = "_worker_main" in stack or "_zygote_main" in stack
+        worker = "worker_main" in stack or "zygote_main" in stack
         stages[_stage_of(frames[1:], worker)] += n
         leaf = frames[-1]
         name, _, where = leaf.partition(" (")

@@ -1,4 +1,4 @@
-"""The query engine (server/engine.py): deadlines that hold inside native code, a bounded queue, a cap
+"""The query engine (server/engine/): deadlines that hold inside native code, a bounded queue, a cap
 on result size, the quick lane, and the channel to the query workers (whole messages, any size, EOF
 as EOFError)."""
 
@@ -135,9 +135,9 @@ def test_a_worker_retires_after_its_quota_and_a_fresh_one_answers(make_app):
 
 
 def test_a_worker_past_its_private_memory_cap_retires(make_app):
-    from ccdkg.server.engine import _private_bytes
+    from ccdkg.server.engine.worker import private_bytes
 
-    assert _private_bytes() > 0  # the kernel reports it here (Linux); otherwise the cap is inert
+    assert private_bytes() > 0  # the kernel reports it here (Linux); otherwise the cap is inert
     app = make_app(query_workers=1, max_query_workers=1, worker_max_private_bytes=1)
     client = app.test_client()
     pool = app.extensions["ccdkg"].engine.pool

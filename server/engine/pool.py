@@ -1,42 +1,4 @@
-"""Running user queries with a deadline that holds, even inside native code.
-
-A query running inside Oxigraph cannot be interrupted from Python, so every user query against
-a local store runs in a *query worker*: a process forked after the store was loaded (it shares
-the loaded dataset copy-on-write; an on-disk store is reopened read-only in each worker). The
-front process hands it the query over a socket pair and waits at most until the deadline; a
-worker that overruns is killed with SIGKILL and replaced, and the client gets 504, while the
-other workers keep answering.
-
-Workers are forked by a *zygote*: one single-threaded process forked when the pool starts.
-Forking replacements from the (multi-threaded) web process would risk inheriting locks held by
-other threads; the zygote has no other threads, so its forks are safe, and it hands each new
-worker's socket back over SCM_RIGHTS.
-
-The pool starts with ``size`` workers and grows up to ``max_size`` (by default the cores plus one
-spare, so a slow query never blocks a trivial one, yet CPU-bound queries do not multiply processes
-that only compete for the same cores); at most ``max_queue`` requests wait for a free worker, each
-until its own deadline, and beyond that the answer is 503 with Retry-After.
-
-The *quick lane* keeps heavy queries from taking every worker from cheap ones: ``quick`` more
-workers serve a request only when no shared worker is free, only for ``quick_budget`` seconds,
-and only for a client (its address) that has no other query running or waiting and none stopped
-in the quick lane in the last ``QUICK_PENALTY`` seconds. A query that overruns its quick budget
-is killed there (the worker is replaced from the zygote) and waits for a shared worker like any
-other; so each heavy query costs the quick lane at most one budget, and a client that sends many
-cannot queue them there. Cheap queries from other clients thus wait at most about one budget.
-
-Oxigraph's reads write to the pages they touch, so copy-on-write slowly gives each worker a
-private copy of the store it shares. A worker therefore retires after ``max_jobs`` queries or once
-its private memory passes ``max_private`` bytes; the zygote, which never queries, forks a fresh,
-fully shared one in its place.
-
-Each worker confines itself right after it starts, before its first query (sandbox.py: no
-network, no file but the store), and dies with its parent (children.py). It receives the
-request's :class:`~ccdkg.server.query.CheckedQuery`, never bare text to re-read.
-
-A pool belongs to the process that started it: after a fork (``ccdkg serve --workers N``) the
-child starts its own on first use or from the front's start hook (server/front.py).
-"""
+"""The query pool: killable query workers over one loaded store, a queue, the quick lane."""
 
 from __future__ import annotations
 
@@ -45,7 +7,6 @@ import contextlib
 import logging
 import marshal
 import os
-import select
 import signal
 import socket
 import struct
@@ -53,210 +14,11 @@ import threading
 import time
 from collections import deque
 
-from ccdkg.server import children, sandbox
-from ccdkg.server.query import CheckedQuery
-from ccdkg.server.store import (
-    Overloaded,
-    QueryError,
-    QueryTimeout,
-    Store,
-)
+from ccdkg.server.engine.wire import ERRORS, OK, REPLY, Channel, QueryJob, error_classes
+from ccdkg.server.engine.worker import resident_bytes, zygote_main
+from ccdkg.server.store import Overloaded, QueryError, QueryTimeout, Store
 
 log = logging.getLogger("ccdkg.engine")
-
-
-# --- the wire format between the front process and a worker ------------------------------------
-#
-# A job is a marshal'd tuple of strings (C-speed, no class lookups: both ends run the same
-# interpreter, forked from one process). A reply is a 6-byte header -- kind, a "retire me" flag
-# and the length of the content type or error class name -- then that string, then the body
-# bytes, so the front process reads the serialized result as it is instead of unpickling it.
-
-QueryJob = tuple  # (CheckedQuery.to_wire(), accept, format_param, max_bytes)
-_REPLY = struct.Struct("!cBI")
-_OK, _ERR = b"o", b"e"
-_LENGTH = struct.Struct("!Q")
-# One read takes a whole small message (most replies): one system call per message each way.
-_READ = 64 * 1024
-
-
-class Channel:
-    """Length-prefixed messages over one end of a stream socket pair.
-
-    Lighter than multiprocessing's Connection, which this replaces: a message goes out in one
-    ``sendmsg`` (prefix, header and body gathered, the body never copied into a new buffer) and a
-    small one comes in with one ``recv``. Each side sends only after the other's last message was
-    read, so a read never holds the start of the next message.
-    """
-
-    __slots__ = ("sock",)
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-
-    def fileno(self) -> int:
-        return self.sock.fileno()
-
-    def close(self) -> None:
-        self.sock.close()
-
-    def send(self, *parts: bytes) -> None:
-        size = sum(len(part) for part in parts)
-        sent = self.sock.sendmsg([_LENGTH.pack(size), *parts])
-        if sent < _LENGTH.size + size:  # a signal cut it short: the rest, in order
-            self.sock.sendall(memoryview(b"".join([_LENGTH.pack(size), *parts]))[sent:])
-
-    def recv(self) -> bytes | bytearray:
-        """The next message (a bytearray when it took more than one read: not copied again)."""
-        data = self.sock.recv(_READ)
-        while len(data) < _LENGTH.size:
-            more = self.sock.recv(_READ)
-            if not more:
-                raise EOFError("the other end closed")
-            data += more
-        (size,) = _LENGTH.unpack_from(data)
-        end = _LENGTH.size + size
-        if len(data) == end:
-            return data[_LENGTH.size :]
-        if len(data) > end:
-            raise OSError("a message ran into the next one")
-        buffer = bytearray(size)
-        view = memoryview(buffer)
-        have = len(data) - _LENGTH.size
-        view[:have] = data[_LENGTH.size :]
-        while have < size:
-            got = self.sock.recv_into(view[have:])
-            if not got:
-                raise EOFError("the other end closed mid-message")
-            have += got
-        return buffer
-
-    def poll(self, timeout: float) -> bool:
-        """Whether a message (or EOF) is there to read within ``timeout`` seconds."""
-        poller = select.poll()
-        poller.register(self.sock, select.POLLIN)
-        return bool(poller.poll(max(0.0, timeout) * 1000))
-
-
-def _error_classes() -> dict[str, type[QueryError]]:
-    found: dict[str, type[QueryError]] = {}
-    todo: list[type[QueryError]] = [QueryError]
-    while todo:
-        cls = todo.pop()
-        found[cls.__name__] = cls
-        todo.extend(cls.__subclasses__())
-    return found
-
-
-_ERRORS = _error_classes()
-
-
-def _private_bytes() -> int:
-    """This process's unique set size (pages no other process maps), from the kernel's rollup."""
-    try:
-        with open("/proc/self/smaps_rollup", "rb") as f:
-            total = 0
-            for line in f:
-                if line.startswith((b"Private_Clean:", b"Private_Dirty:")):
-                    total += int(line.split()[1]) * 1024
-            return total
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _resident_bytes() -> int:
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _worker_main(conn: Channel, store: Store, max_jobs: int, max_private: int, confined: bool) -> None:
-    children.die_with_parent()
-    store.after_fork()
-    if confined:
-        # Before the first query: whatever a query says, this process opens no connection
-        # and reads nothing but the store and the interpreter's code (sandbox.py).
-        try:
-            sandbox.confine(read_paths=store.read_paths())
-        except sandbox.SandboxUnavailable as err:
-            log.critical("query worker %d not confined, so it answers nothing: %s", os.getpid(), err)
-            return
-    jobs = 0
-    while True:
-        try:
-            wire, accept, format_param, max_bytes = marshal.loads(conn.recv())
-            query = CheckedQuery.from_wire(wire)
-        except (EOFError, OSError, ValueError, TypeError):
-            return
-        started = time.monotonic()
-        try:
-            body, label = store.execute(query, accept, format_param=format_param, max_bytes=max_bytes)
-            kind = _OK
-        except QueryError as err:
-            kind, label, body = _ERR, type(err).__name__, err.message.encode("utf-8", "surrogatepass")
-        except Exception as err:  # noqa: BLE001 - a bug must reach the client as 500, not kill the worker
-            kind, label = _ERR, "QueryError"
-            body = f"query failed: {type(err).__name__}: {err}".encode("utf-8", "surrogatepass")
-        jobs += 1
-        # Oxigraph's reads dirty the pages they touch, so a worker slowly turns the shared
-        # copy-on-write dataset into a private copy. Checking costs ~0.5 ms, so only after
-        # queries long enough to have touched much (or every 128th), and retire past the cap.
-        retire = jobs >= max_jobs or bool(
-            max_private > 0
-            and (jobs % 128 == 0 or time.monotonic() - started > 0.025)
-            and _private_bytes() > max_private
-        )
-        label_bytes = label.encode()
-        try:
-            conn.send(_REPLY.pack(kind, retire, len(label_bytes)), label_bytes, body)
-        except OSError:
-            return
-        if retire:
-            return  # the front process replaces us with a fresh fork from the zygote
-
-
-def _zygote_main(
-    ctrl: socket.socket, store: Store, max_jobs: int, max_private: int, confined: bool, parent: int
-) -> None:
-    # No PDEATHSIG here: it fires when the forking *thread* ends, and the pool may be started
-    # from a request thread. The zygote exits on EOF of its control socket, or once its parent
-    # is gone (a socket inherited by another process would keep it open); its workers have
-    # PDEATHSIG and die with it.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    ctrl.settimeout(1.0)
-    while True:
-        try:
-            request = ctrl.recv(1)
-        except TimeoutError:
-            if children.watch_parent(parent):
-                continue
-            request = b""
-        except OSError:
-            request = b""
-        if not request:
-            os._exit(0)
-        ours, theirs = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                ctrl.close()
-                ours.close()
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _worker_main(Channel(theirs), store, max_jobs, max_private, confined)
-            finally:
-                os._exit(0)
-        theirs.close()
-        ctrl.settimeout(None)
-        socket.send_fds(ctrl, [struct.pack("!i", pid)], [ours.fileno()])
-        ctrl.settimeout(1.0)
-        ours.close()
-
-
-# --- the front process's side ------------------------------------------------------------------
 
 
 TIMEOUT_MESSAGE = (
@@ -365,7 +127,7 @@ class QueryPool:
                 return
             self._reset_after_fork()
             self._max_private = (
-                self.max_private if self.max_private is not None else max(64 << 20, _resident_bytes())
+                self.max_private if self.max_private is not None else max(64 << 20, resident_bytes())
             )
             parent, child = socket.socketpair()
             me = os.getpid()
@@ -373,7 +135,7 @@ class QueryPool:
             if pid == 0:
                 try:
                     parent.close()
-                    _zygote_main(child, self.store, self.max_jobs, self._max_private, self.confined, me)
+                    zygote_main(child, self.store, self.max_jobs, self._max_private, self.confined, me)
                 finally:
                     os._exit(0)
             child.close()
@@ -654,9 +416,9 @@ class QueryPool:
         """The reply of a worker that has one ready; the worker goes back to the pool (or retires)."""
         try:
             reply = worker.conn.recv()
-            kind, flags, length = _REPLY.unpack_from(reply)
-            end = _REPLY.size + length
-            label = bytes(reply[_REPLY.size : end]).decode()
+            kind, flags, length = REPLY.unpack_from(reply)
+            end = REPLY.size + length
+            label = bytes(reply[REPLY.size : end]).decode()
             body = bytes(memoryview(reply)[end:])
         except (EOFError, OSError, struct.error):
             self._replace(worker)
@@ -668,9 +430,9 @@ class QueryPool:
             self._retire(worker)
         else:
             self._release(worker)
-        if kind == _OK:
+        if kind == OK:
             return body, label
-        cls = _ERRORS.get(label) or _error_classes().get(label, QueryError)
+        cls = ERRORS.get(label) or error_classes().get(label, QueryError)
         err = cls.__new__(cls)  # some subclasses build their message in __init__: set it as sent
         QueryError.__init__(err, body.decode("utf-8", "surrogatepass"))
         raise err
@@ -695,56 +457,3 @@ class QueryPool:
         """Kill a worker mid-query and fork its replacement off the request's path."""
         worker.kill()
         threading.Thread(target=self._replace, args=(worker,), name="ccdkg-replace", daemon=True).start()
-
-
-class QueryEngine:
-    """Where user queries run: the pool for local stores, the calling thread for a remote one."""
-
-    def __init__(self, store: Store, config) -> None:  # config: ccdkg.server.config.Config
-        self.store = store
-        self.deadline = config.deadline
-        self.max_bytes = config.max_result_bytes
-        self.pool = (
-            QueryPool(
-                store,
-                size=config.query_workers,
-                max_size=config.max_query_workers,
-                max_queue=config.max_queue,
-                queue_wait=config.queue_wait,
-                max_jobs=config.worker_max_queries,
-                max_private=config.worker_max_private_bytes,
-                confined=config.confine_queries,
-                quick=config.quick_workers,
-                quick_budget=config.quick_budget,
-            )
-            if store.isolated
-            else None
-        )
-        if self.pool is not None:
-            if config.confine_queries:
-                sandbox.check()  # fail closed: no server whose workers could reach the network
-            else:
-                log.warning("query workers run UNCONFINED (--unconfined): a query could open connections")
-
-    def start(self) -> None:
-        if self.pool is not None:
-            self.pool.start()
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-
-    def run(
-        self,
-        query: CheckedQuery,
-        accept: str | None,
-        format_param: str | None = None,
-        deadline: float | None = None,
-        client: str | None = None,
-    ) -> tuple[bytes, str]:
-        deadline = deadline if deadline is not None else time.monotonic() + self.deadline
-        if self.pool is None:
-            return self.store.execute(
-                query, accept, deadline, format_param=format_param, max_bytes=self.max_bytes
-            )
-        return self.pool.run((query.to_wire(), accept, format_param, self.max_bytes), deadline, client)
