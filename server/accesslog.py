@@ -17,6 +17,7 @@ import os
 import queue
 import threading
 import time
+from dataclasses import dataclass
 from typing import IO
 
 logger = logging.getLogger("ccdkg.access")
@@ -90,6 +91,26 @@ def to_stream(stream: IO[str]) -> None:
 
 def enabled() -> bool:
     return _writer is not None or logger.isEnabledFor(logging.INFO)
+
+
+@dataclass(slots=True)
+class Note:
+    """What one request's handling tells its log line and metrics (``flask.g.ccdkg``, made when
+    the request starts: server/app.py)."""
+
+    started: float  # time.monotonic() at the start: durations, and the query's deadline
+    query: str | None = None  # a query request's text
+    cache: str = "-"  # the response cache: "hit", "miss" or "-" (not cached)
+
+
+def note() -> Note:
+    """The current request's note: made at its start (server/app.py), or now by whoever asks first."""
+    from flask import g
+
+    found = g.get("ccdkg")
+    if found is None:
+        found = g.ccdkg = Note(time.monotonic())
+    return found
 
 
 def line(client: str | None, request: str, status: int, size: int | str, ms: float, extra: str = "") -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ccdkg.server import accesslog
@@ -165,21 +165,20 @@ def _store_failed(err: QueryError) -> Response:
 
 
 def _start_clock() -> None:
-    if "ccdkg_started" not in g:
-        g.ccdkg_started = time.monotonic()
+    accesslog.note()  # the request's start: its log line's duration, its query's deadline
 
 
 def _log_access(response: Response) -> Response:
     """One line per request: who, what, status, size, duration (and for queries: cache, query)."""
     if accesslog.enabled():
-        started = g.get("ccdkg_started", time.monotonic())
-        query = g.get("ccdkg_query")
+        note = accesslog.note()
+        query = note.query
         accesslog.line(
             request.remote_addr,
             f"{request.method} {request.full_path.rstrip('?') if query is None else request.path}",
             response.status_code,
             response.calculate_content_length() if not response.is_streamed else "-",
-            (time.monotonic() - started) * 1000,
-            "" if query is None else accesslog.query_extra(g.get("ccdkg_cache", "-"), query),
+            (time.monotonic() - note.started) * 1000,
+            "" if query is None else accesslog.query_extra(note.cache, query),
         )
     return response

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 from ccdkg import formats
 from ccdkg.server import accesslog, guard, ops, security
 from ccdkg.server.engine import ALL_BUSY, QueryPool
-from ccdkg.server.formats import CACHE_CONTROL
+from ccdkg.server.formats import CACHE_CONTROL, NO_STORE
 from ccdkg.server.query import check_query
 from ccdkg.server.sparql import ResponseCache, etag_for
 from ccdkg.server.store import Overloaded, QueryError
@@ -81,6 +81,7 @@ class DirectQueries:
             ("access-control-expose-headers", security.CORS_EXPOSE),
             ("vary", "Accept"),
         ]
+        self._common = common
         self._ok = [("cache-control", CACHE_CONTROL), *common]
         self._error = [("content-type", "text/plain; charset=utf-8"), *common]
 
@@ -146,9 +147,12 @@ class DirectQueries:
                 return self._query_error(plain, err)
         finally:
             self.pool.done(plain.client)
+        if checked.volatile:  # as formats.volatile_response: stored by nobody, no ETag
+            headers = [("content-type", content_type), ("cache-control", NO_STORE), *self._common]
+            return self._finish(plain, 200, headers, body, "-")
         etag = etag_for(ext.store.version, plain.key, content_type)
         state = "-"
-        if ext.config.cache_bytes and not checked.volatile:
+        if ext.config.cache_bytes:
             self.cache.put(plain.key, (body, content_type, etag))
             state = "miss"
         return self._finish(plain, 200, self._success(content_type, etag), body, state)

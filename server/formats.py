@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
 from ccdkg.formats import (
     CSV,
@@ -44,6 +44,7 @@ from ccdkg.formats import negotiate as _negotiate
 
 # The release never changes while it is served; five minutes keeps proxies honest across releases.
 CACHE_CONTROL = "public, max-age=300"
+NO_STORE = "no-store"
 
 
 def negotiate(kind: Kind, accept: str | None, format_param: str | None = None) -> Format | None:
@@ -84,7 +85,6 @@ def plain_error(status: int, message: str) -> Response:
     """A plain-text error: clients (SPARQLWrapper, Jena, curl) show the body as it is."""
     response = Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
     response.vary.add("Accept")
-    g.ccdkg_error = message  # for the access log
     return response
 
 
@@ -117,6 +117,26 @@ def init_app(app: Flask) -> None:
     app.after_request(cache_headers)
 
 
+def volatile_response(body: bytes, content_type: str) -> Response:
+    """An answer that differs between runs (RAND(), NOW(), UUID() …): stored by nobody, no ETag."""
+    response = Response(body, content_type=content_type)
+    response.headers["Vary"] = "Accept"
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+def replayable(headers: Sequence[tuple[str, str]]) -> bool:
+    """Whether a 200 answer's headers say it is the immutable release's, the same for every client
+    that sends the same URL and Accept: what :func:`conditional_response` writes, no cookie."""
+    seen = {k.lower(): v for k, v in headers}
+    return (
+        "etag" in seen
+        and seen.get("cache-control") == CACHE_CONTROL
+        and seen.get("vary") == "Accept"
+        and "set-cookie" not in seen
+    )
+
+
 def conditional_response(body: bytes, content_type: str, etag: str) -> Response:
     """An answer of the immutable release: 304 when the client's ETag matches, else the body."""
     if request.if_none_match and request.if_none_match.contains(etag):
@@ -131,6 +151,7 @@ def conditional_response(body: bytes, content_type: str, etag: str) -> Response:
 
 __all__ = [
     "CACHE_CONTROL",
+    "NO_STORE",
     "CSV",
     "FORMATS",
     "GRAPH",
@@ -158,6 +179,8 @@ __all__ = [
     "of_kind",
     "choose",
     "conditional_response",
+    "replayable",
+    "volatile_response",
     "negotiate",
     "not_acceptable",
     "plain_error",

@@ -347,7 +347,9 @@ class Meta:
         if isinstance(fmt, Response):
             return fmt
         if fmt is formats.HTML:
-            return current_app.make_response(ui())
+            page = current_app.make_response(ui())
+            page.vary.add("Accept")  # the same URL answers other clients with the description
+            return page
         return self.document("sd", fmt, _endpoint_url(), _downloads_root())
 
     # ---- downloads ----------------------------------------------------------------------------

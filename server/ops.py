@@ -146,15 +146,11 @@ def _plain(status: int, text: str) -> Response:
     return response
 
 
-def _start() -> None:
-    g.ccdkg_ops_started = time.monotonic()
-
-
 def _record(response: Response) -> Response:
     rule = request.url_rule.rule if request.url_rule is not None else "(unmatched)"
-    started = g.get("ccdkg_ops_started")
-    if started is not None:
-        DURATION.labels(route=rule).observe(time.monotonic() - started)
+    note = g.get("ccdkg")  # server/app.py's, from the request's start
+    if note is not None:
+        DURATION.labels(route=rule).observe(time.monotonic() - note.started)
     REQUESTS.labels(method=request.method, route=rule, status=str(response.status_code)).inc()
     if rule == "/sparql":
         if response.status_code == 504:
@@ -166,5 +162,4 @@ def _record(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     _POOL.app = app  # the latest app is the one scraped (tests create several)
-    app.before_request(_start)
     app.after_request(_record)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, request
 
 from ccdkg.server import accesslog, formats, guard
 from ccdkg.server.query import check_query
@@ -70,9 +70,6 @@ class ResponseCache:
                 self._size -= len(evicted[0])
 
 
-REPLAYABLE = "ccdkg.replayable"
-
-
 class ReplayCache:
     """WSGI middleware: replays the complete final response to a repeated GET /sparql.
 
@@ -80,7 +77,9 @@ class ReplayCache:
     every blueprint's after_request headers); its status, headers and body are kept, and the
     same request (same query string, Accept and Origin) is answered from here without Flask —
     the per-request cost that matters most for the repeated queries of dashboards and federated
-    clients. Only responses the view marked replayable are kept; ``If-None-Match`` gets 304.
+    clients. Only 200 answers whose headers say they are the release's, alike for every client with
+    the same URL and Accept (:func:`ccdkg.server.formats.replayable`), are kept; ``If-None-Match``
+    gets 304.
     """
 
     def __init__(
@@ -115,7 +114,7 @@ class ReplayCache:
             return start_response(status, headers, exc_info)
 
         result = self.wsgi_app(environ, capture)
-        if environ.get(REPLAYABLE) and captured and captured[0].startswith("200"):
+        if captured and captured[0].startswith("200") and formats.replayable(captured[1]):
             body = b"".join(result)
             if hasattr(result, "close"):
                 result.close()
@@ -227,7 +226,8 @@ def sparql() -> Response:
         if request.method == "POST":
             return error(400, "no query: POST query=… or a body of type application/sparql-query")
         return ext.meta.service_description_response(asked)
-    g.ccdkg_query = query
+    note = accesslog.note()
+    note.query = query
     accept: str | None = request.headers.get("Accept")
 
     # The same request (text, Accept, format=, dataset, method) gets the same answer: a repeat is
@@ -235,7 +235,7 @@ def sparql() -> Response:
     key = (query, accept, tuple(asked), tuple(default_graphs), tuple(named_graphs), request.method == "POST")
     cached = ext.cache.get(key)
     if cached is not None:
-        g.ccdkg_cache = "hit"
+        note.cache = "hit"
         return formats.conditional_response(*cached)
 
     # ---- SAFETY CHECKPOINT: every user query is checked, once, before anything parses it. ----
@@ -270,7 +270,9 @@ def sparql() -> Response:
             return chosen
         if chosen is formats.HTML:  # a browser following a query link: show it in the query UI
             assert ui is not None
-            return current_app.make_response(ui())
+            page = current_app.make_response(ui())
+            page.vary.add("Accept")  # the same URL answers other clients with results
+            return page
         accept = chosen.media_type  # one media type is a valid Accept: the engine writes this one
     # --------------------------------------------------------------------------------------------
 
@@ -279,17 +281,17 @@ def sparql() -> Response:
             checked,
             accept,
             format_param,
-            deadline=g.get("ccdkg_started", time.monotonic()) + ext.config.deadline,
+            deadline=note.started + ext.config.deadline,
             client=request.remote_addr,  # the quick lane's fairness is per client (engine.py)
         )
     except QueryError as err:
         return _query_error(err)
+    if checked.volatile:  # RAND(), NOW() …: another run, another answer
+        return formats.volatile_response(body, content_type)
     etag = etag_for(ext.store.version, key, content_type)
-    if ext.config.cache_bytes and not checked.volatile:
+    if ext.config.cache_bytes:
         ext.cache.put(key, (body, content_type, etag))
-        g.ccdkg_cache = "miss"
-        if request.method == "GET":
-            request.environ[REPLAYABLE] = True
+        note.cache = "miss"
     return formats.conditional_response(body, content_type, etag)
 
 

@@ -187,3 +187,14 @@ def test_a_request_that_waits_past_its_deadline_is_503_and_the_worker_serves_the
     while not pool._idle and time.monotonic() < deadline:  # the killed worker's replacement
         time.sleep(0.05)
     assert _together(app, "ASK {}")[0][0] == 200
+
+
+def test_a_volatile_answer_is_stored_by_nobody_on_both_paths(make_app):
+    app = make_app()
+    params = [("query", f"SELECT (STRUUID() AS ?u) WHERE {{}} # {next(_NONCE)}")]
+    status, headers, body = _direct(app, params)
+    f_status, f_headers, f_body = _flask(app, params)
+    assert status == f_status == 200 and body != f_body  # two runs, two answers
+    ours = {(k.lower(), v) for k, v in headers if k.lower() not in _HTTP_LAYER}
+    assert ours == {(k.lower(), v) for k, v in f_headers.items() if k.lower() not in _HTTP_LAYER}
+    assert ("cache-control", "no-store") in ours and "etag" not in dict(ours)

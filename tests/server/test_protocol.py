@@ -398,3 +398,23 @@ def test_the_released_json_ld_dump_carries_the_context():
 
     doc = json.loads((RELEASE_DIR / "ccdkg.jsonld").read_text(encoding="utf-8"))
     assert doc["@context"] == CONTEXT
+
+
+def test_a_volatile_answer_is_not_replayed_and_tells_caches_not_to_store_it(make_app):
+    app = make_app(cache_bytes=1 << 20)
+    client = app.test_client()
+    replay = app.wsgi_app
+    q = {"query": "SELECT (STRUUID() AS ?u) WHERE {} # replay?"}
+    first = client.get("/sparql", query_string=q)
+    hits = replay.hits
+    second = client.get("/sparql", query_string=q)
+    assert replay.hits == hits and first.data != second.data
+    assert second.headers["Cache-Control"] == "no-store" and "ETag" not in second.headers
+
+
+def test_the_query_page_on_sparql_varies_by_accept(client):
+    """GET /sparql?query=… answers a browser with the query UI and a client with results."""
+    page = client.get("/sparql", query_string={"query": "ASK {}"}, headers={"Accept": "text/html"})
+    assert page.mimetype == "text/html" and "Accept" in page.headers["Vary"]
+    description = client.get("/sparql", headers={"Accept": "text/html"})
+    assert description.mimetype == "text/html" and "Accept" in description.headers["Vary"]
