@@ -187,11 +187,7 @@ class QueryPool:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
-            if self._total < self.max_size:
-                self._total += 1
-                grow = True
-            else:
-                grow = False
+            if self._total >= self.max_size:
                 if len(self._waiters) >= self.max_queue:
                     raise Overloaded(QUEUE_FULL)
                 waiter = _Waiter(threading.Condition(self._lock))
@@ -206,14 +202,8 @@ class QueryPool:
                         raise Overloaded(ALL_BUSY)
                     waiter.wake.wait(remaining)
                 return waiter.worker
-        if grow:
-            try:
-                return self._spawn()
-            except BaseException:
-                with self._lock:
-                    self._total -= 1
-                raise
-        raise AssertionError("unreachable")
+            self._total += 1
+        return self._grow()
 
     def _try_shared(self) -> _Worker | None:
         """A shared worker without waiting: an idle one, or a new one while the pool may grow."""
@@ -223,6 +213,10 @@ class QueryPool:
             if self._total >= self.max_size:
                 return None
             self._total += 1
+        return self._grow()
+
+    def _grow(self) -> _Worker:
+        """A new shared worker for a place already counted in ``_total`` (given back if it fails)."""
         try:
             return self._spawn()
         except BaseException:
