@@ -1,10 +1,11 @@
-"""Helpers every test area may use: reading the site's pages as a browser asks for them, and keeping
-measured figures for the closing notes."""
+"""Helpers every test area may use: reading the site's pages as a browser asks for them, asking the
+direct query path as the front does, and keeping measured figures for the closing notes."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +44,29 @@ def record_figure(artifact: str, name: str, value: object) -> None:
         figures = {}
     figures[name] = value
     path.write_text(json.dumps(figures, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+@dataclass
+class Scope:
+    """What granian's RSGI scope offers server/direct.py."""
+
+    query_string: str
+    headers: dict[str, str] = field(default_factory=dict)
+    method: str = "GET"
+    path: str = "/sparql"
+    client: str = "127.0.0.1:50000"
+
+
+def ask_direct(app: Any, params: list[tuple[str, str]], headers: dict[str, str] | None = None, **scope: Any):
+    """``GET /sparql?params`` as the front asks the direct path: (status, headers, body), or None
+    when it leaves the request to Flask."""
+    import asyncio
+    from urllib.parse import urlencode
+
+    from ccdkg.server import direct
+
+    lane = direct.for_app(app)
+    assert lane is not None
+    app.extensions["ccdkg"].engine.start()
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    return asyncio.run(lane.answer(Scope(urlencode(params), lowered, **scope)))

@@ -12,36 +12,20 @@ import asyncio
 import itertools
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pytest
 
 from ccdkg.server import direct
 
+from ..helpers import Scope, ask_direct
 from .test_engine import HEAVY
 
 _HTTP_LAYER = {"date", "server", "content-length"}
 _NONCE = itertools.count()
 
 
-@dataclass
-class Scope:
-    """What granian's RSGI scope offers the direct path."""
-
-    query_string: str
-    headers: dict[str, str] = field(default_factory=dict)
-    method: str = "GET"
-    path: str = "/sparql"
-    client: str = "127.0.0.1:50000"
-
-
-def _direct(app, params: list[tuple[str, str]], headers: dict[str, str] | None = None, **scope):
-    lane = direct.for_app(app)
-    assert lane is not None
-    app.extensions["ccdkg"].engine.start()
-    lowered = {k.lower(): v for k, v in (headers or {}).items()}
-    return asyncio.run(lane.answer(Scope(urlencode(params), lowered, **scope)))
+_direct = ask_direct
 
 
 def _flask(app, params, headers=None):
