@@ -28,7 +28,7 @@ from ccdkg.server import accesslog, guard, ops, security
 from ccdkg.server.engine import ALL_BUSY, QueryPool
 from ccdkg.server.formats import CACHE_CONTROL, NO_STORE
 from ccdkg.server.query import check_query
-from ccdkg.server.sparql import ResponseCache, etag_for
+from ccdkg.server.sparql import ResponseCache, cache_key, etag_for
 from ccdkg.server.store import Overloaded, QueryError
 
 # Longer query texts take the threaded path: the loop's turn per request stays short.
@@ -50,18 +50,10 @@ class _Plain:
     named_graphs: list[str]
     client: str
     started: float
+    key: tuple = ()  # the response cache's key (sparql.cache_key)
 
-    @property
-    def key(self) -> tuple:
-        """The response cache's key, as server/sparql.py makes it."""
-        return (
-            self.query,
-            self.accept,
-            tuple(self.asked),
-            tuple(self.default_graphs),
-            tuple(self.named_graphs),
-            False,
-        )
+    def __post_init__(self) -> None:
+        self.key = cache_key(self.query, self.accept, self.asked, self.default_graphs, self.named_graphs)
 
 
 class DirectQueries:

@@ -21,7 +21,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -146,7 +146,7 @@ class ReplayCache:
                 status,
                 len(body),
                 (time.monotonic() - started) * 1000,
-                accesslog.query_extra("replay", query),
+                accesslog.query_extra("replay", query) if query else "",  # no query: the description
             )
         return [body]
 
@@ -232,7 +232,7 @@ def sparql() -> Response:
 
     # The same request (text, Accept, format=, dataset, method) gets the same answer: a repeat is
     # answered from the cache without being checked or negotiated again.
-    key = (query, accept, tuple(asked), tuple(default_graphs), tuple(named_graphs), request.method == "POST")
+    key = cache_key(query, accept, asked, default_graphs, named_graphs, post=request.method == "POST")
     cached = ext.cache.get(key)
     if cached is not None:
         note.cache = "hit"
@@ -293,6 +293,19 @@ def sparql() -> Response:
         ext.cache.put(key, (body, content_type, etag))
         note.cache = "miss"
     return formats.conditional_response(body, content_type, etag)
+
+
+def cache_key(
+    query: str,
+    accept: str | None,
+    asked: Sequence[str],
+    default_graphs: Sequence[str],
+    named_graphs: Sequence[str],
+    post: bool = False,
+) -> tuple:
+    """The response cache's key: what decides the answer (text, Accept, format=, dataset, method).
+    The direct path (server/direct.py) keys its answers by the same function."""
+    return (query, accept, tuple(asked), tuple(default_graphs), tuple(named_graphs), post)
 
 
 def etag_for(version: str, key: tuple, content_type: str) -> str:

@@ -407,7 +407,8 @@ class QueryPool:
             raise Overloaded("the query worker stopped unexpectedly; retry shortly") from None
 
     def receive(self, worker: _Worker) -> tuple[bytes, str]:
-        """The reply of a worker that has one ready; the worker goes back to the pool (or retires)."""
+        """The reply of a worker that has one ready; the worker goes back to the pool (or retires).
+        A broken one is replaced off the caller's thread: that may be the front's event loop."""
         try:
             reply = worker.conn.recv()
             kind, flags, length = REPLY.unpack_from(reply)
@@ -415,10 +416,10 @@ class QueryPool:
             label = bytes(reply[REPLY.size : end]).decode()
             body = bytes(memoryview(reply)[end:])
         except (EOFError, OSError, struct.error):
-            self._replace(worker)
+            self._replace_later(worker)
             raise Overloaded("the query worker stopped unexpectedly; retry shortly") from None
         except BaseException:
-            self._replace(worker)
+            self._replace_later(worker)
             raise
         if flags & 1:
             self._retire(worker)
